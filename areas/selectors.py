@@ -1,0 +1,97 @@
+"""Reads that the plan's pages share, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import ActionPlan, Department, DevelopmentArea, Group, SupportArea
+
+
+def current_plan() -> ActionPlan | None:
+    return ActionPlan.objects.filter(is_current=True).first()
+
+
+@dataclass
+class GroupBlock:
+    group: Group | None
+    areas: list[DevelopmentArea]
+
+
+@dataclass
+class SupportAreaBlock:
+    support_area: SupportArea
+    blocks: list[GroupBlock] = field(default_factory=list)
+    upcoming: list[DevelopmentArea] = field(default_factory=list)
+
+    @property
+    def area_count(self) -> int:
+        return sum(len(b.areas) for b in self.blocks) + len(self.upcoming)
+
+
+def filter_areas(
+    areas: QuerySet[DevelopmentArea],
+    *,
+    support_area: SupportArea | None = None,
+    department: Department | None = None,
+    text: str = "",
+) -> QuerySet[DevelopmentArea]:
+    """Narrow the plan's areas the way the plan page's filter form asks."""
+    if support_area is not None:
+        areas = areas.filter(support_area=support_area)
+    if department is not None:
+        areas = areas.filter(
+            Q(participating_departments=department)
+            | Q(support_area__responsible_departments=department)
+        ).distinct()
+    for word in text.split():
+        areas = areas.filter(
+            Q(title__icontains=word)
+            | Q(why__icontains=word)
+            | Q(desired_effect__icontains=word)
+            | Q(participating_text__icontains=word)
+            | Q(dependencies_text__icontains=word)
+            | Q(planned_text__icontains=word)
+            | Q(key__iexact=word)
+        )
+    return areas
+
+
+def plan_tree(areas: QuerySet[DevelopmentArea]) -> list[SupportAreaBlock]:
+    """The given areas arranged as the plan is: support area, then group, then area.
+
+    Two queries: the support areas with their responsible departments, and the
+    areas with their groups (and departments, prefetched: one more query).
+    """
+    support_areas = SupportArea.objects.prefetch_related("responsible_departments")
+    area_list = list(
+        areas.select_related("group").prefetch_related(
+            Prefetch("participating_departments", queryset=Department.objects.only("code"))
+        )
+    )
+    blocks = {sa.pk: SupportAreaBlock(sa) for sa in support_areas}
+    for area in area_list:
+        block = blocks[area.support_area_id]
+        if area.upcoming:
+            block.upcoming.append(area)
+            continue
+        if block.blocks and block.blocks[-1].group == area.group:
+            block.blocks[-1].areas.append(area)
+        else:
+            block.blocks.append(GroupBlock(area.group, [area]))
+    return [b for b in blocks.values() if b.area_count]
+
+
+def area_for_plan(plan: ActionPlan, key: str) -> DevelopmentArea | None:
+    """One area with everything its page shows, or None."""
+    return (
+        DevelopmentArea.objects.filter(plan=plan, key=key)
+        .select_related("support_area", "group", "plan")
+        .prefetch_related(
+            "participating_departments",
+            "external_dependencies",
+            "support_area__responsible_departments",
+            Prefetch("depends_on", queryset=DevelopmentArea.objects.select_related("support_area")),
+            Prefetch("dependents", queryset=DevelopmentArea.objects.select_related("support_area")),
+        )
+        .first()
+    )

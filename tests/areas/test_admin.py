@@ -1,0 +1,66 @@
+"""The admin lets the secretariat correct the plan, in Swedish, with the dates re-read on save."""
+
+import pytest
+from django.urls import reverse
+
+from areas.models import DevelopmentArea
+
+MODELS = [
+    "actionplan",
+    "department",
+    "supportarea",
+    "group",
+    "externaldependency",
+    "developmentarea",
+    "programmegoal",
+    "riskaspect",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_has_a_searchable_changelist(client, admin_user, model):
+    client.force_login(admin_user)
+    url = reverse(f"admin:areas_{model}_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"q": "KTH"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_labels_are_swedish(client, admin_user):
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:index")).content.decode()
+    for label in [
+        "Utvecklingsområden",
+        "Stödområden",
+        "Avdelningar",
+        "Handlingsplaner",
+        "Riskaspekter",
+    ]:
+        assert label in html
+
+
+@pytest.mark.django_db
+def test_non_staff_cannot_open_the_admin(client, reader):
+    client.force_login(reader)
+    response = client.get(reverse("admin:areas_developmentarea_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_saving_an_area_in_the_admin_reads_its_planned_text(client, admin_user):
+    client.force_login(admin_user)
+    area = DevelopmentArea.objects.get(key="HR-03")
+    url = reverse("admin:areas_developmentarea_change", args=[area.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data["planned_text"] = "Q1 2025 – HT 2026"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    area.refresh_from_db()
+    assert str(area.planned_start) == "2025-01-01"
+    assert area.planned_start_precision == "quarter"
+    assert str(area.planned_end) == "2026-12-31"
+    assert area.planned_end_precision == "term"

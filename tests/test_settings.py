@@ -1,0 +1,67 @@
+"""Settings come from the environment through typed readers; production refuses unsafe defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from vsplan.settings.env import env_bool, env_int, env_list, env_str
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_env_readers_parse_and_reject(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    assert env_bool("X_BOOL", False) is True
+    monkeypatch.setenv("X_BOOL", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="X_BOOL"):
+        env_bool("X_BOOL", False)
+    monkeypatch.setenv("X_INT", "12x")
+    with pytest.raises(ImproperlyConfigured, match="X_INT"):
+        env_int("X_INT", 1)
+    monkeypatch.setenv("X_LIST", " a.example, ,b.example ")
+    assert env_list("X_LIST") == ["a.example", "b.example"]
+    monkeypatch.delenv("X_MISSING", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="X_MISSING"):
+        env_str("X_MISSING")
+    assert env_str("X_MISSING", "fallback") == "fallback"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PROD = {
+    "DJANGO_SETTINGS_MODULE": "vsplan.settings.prod",
+    "DJANGO_SECRET_KEY": "x" * 60 + "-a-long-random-production-key",
+    "DJANGO_ALLOWED_HOSTS": "vsplan.example.org",
+    "DATABASE_URL": "postgres://vsplan@127.0.0.1:5432/vsplan",
+}
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in PROD.items() if k != missing}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert f"Set the environment variable {missing}" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
