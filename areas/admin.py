@@ -120,3 +120,4 @@ class ProgrammeGoalAdmin(admin.ModelAdmin):
 @admin.register(RiskAspect)
 class RiskAspectAdmin(admin.ModelAdmin):
     list_display = ["order", "name_sv", "name_en", "code"]
+    search_fields = ["name_sv", "name_en", "code"]
