@@ -13,6 +13,18 @@ def test_pages_are_swedish_by_default(reader_client):
 
 
 @pytest.mark.django_db
+def test_the_browser_language_does_not_override_the_swedish_default(reader_client):
+    html = reader_client.get(reverse("areas:plan"), headers={"Accept-Language": "en-US,en"})
+    assert '<html lang="sv">' in html.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_in_the_cookie_falls_back_to_swedish(reader_client):
+    reader_client.cookies["django_language"] = "xx"
+    assert '<html lang="sv">' in reader_client.get(reverse("areas:plan")).content.decode()
+
+
+@pytest.mark.django_db
 def test_the_language_switch_turns_the_interface_english(reader_client):
     response = reader_client.post(
         reverse("set_language"), {"language": "en", "next": reverse("areas:plan")}
