@@ -134,6 +134,22 @@ def test_query_count_is_fixed(reader_client):
     with CaptureQueriesContext(connection) as queries:
         reader_client.get(URL)
     # 1 session, 2 user, 3 current plan, 4 support areas, 5 their responsible
-    # departments, 6 areas with groups, 7 their participating departments,
-    # 8 support areas for the filter's choices, 9 departments for its choices.
-    assert len(queries) == 9, [q["sql"] for q in queries]
+    # departments, 6 areas with their groups, 7 support areas for the filter's
+    # choices, 8 departments for its choices.
+    assert len(queries) == 8, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db
+def test_query_count_does_not_grow_with_the_plan(reader_client):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            reader_client.get(URL)
+        return len(queries)
+
+    reader_client.get(URL)
+    before = count()
+    for i, area in enumerate(DevelopmentArea.objects.all()[:20], start=100):
+        area.pk, area.key, area.order = None, f"X-{i}", i
+        area.save()
+    assert DevelopmentArea.objects.count() == 92
+    assert count() == before
