@@ -13,25 +13,65 @@ from .models import (
     DevelopmentArea,
     ExternalDependency,
     Group,
+    PlanChange,
     ProgrammeGoal,
     RiskAspect,
     SupportArea,
 )
+from .services import plan_change_record
 
 admin.site.site_header = _("vsplan administration")
 admin.site.site_title = _("vsplan administration")
 admin.site.index_title = _("The action plan and its users")
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Records every changed field (who, when, old and new value) as a PlanChange."""
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        before = type(obj).objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        # Many-to-many fields are saved after this (save_related), so `before`
+        # still reads their old values here.
+        plan_change_record(
+            user=request.user,
+            before=before,
+            after=obj,
+            changed_fields=form.changed_data,
+            new_values=form.cleaned_data,
+        )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History is never edited or deleted, not even by an administrator."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "object_repr", "field", "old_value", "new_value"]
+    list_filter = ["model", "field"]
+    search_fields = ["object_repr", "field", "old_value", "new_value"]
+    list_select_related = ["changed_by"]
+
+
 @admin.register(ActionPlan)
-class ActionPlanAdmin(admin.ModelAdmin):
+class ActionPlanAdmin(AuditedAdmin):
     list_display = ["title", "registration_number", "revision", "document_date", "is_current"]
     list_filter = ["is_current"]
     search_fields = ["title", "registration_number", "revision"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ["code", "name_sv", "name_en", "kind", "name_confirmed", "parent"]
     list_filter = ["kind", "name_confirmed"]
     search_fields = ["code", "name_sv", "name_en", "aliases"]
@@ -39,39 +79,47 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportArea)
-class SupportAreaAdmin(admin.ModelAdmin):
+class SupportAreaAdmin(AuditedAdmin):
     list_display = ["number", "name_sv", "name_en", "code"]
     search_fields = ["name_sv", "name_en", "code"]
     filter_horizontal = ["responsible_departments"]
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(AuditedAdmin):
     list_display = ["name", "support_area", "order"]
     list_filter = ["support_area"]
     search_fields = ["name"]
 
 
 @admin.register(ExternalDependency)
-class ExternalDependencyAdmin(admin.ModelAdmin):
+class ExternalDependencyAdmin(AuditedAdmin):
     list_display = ["name", "code", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "code", "description"]
 
 
 @admin.register(DevelopmentArea)
-class DevelopmentAreaAdmin(admin.ModelAdmin):
+class DevelopmentAreaAdmin(AuditedAdmin):
     list_display = [
         "key",
         "title",
         "support_area",
         "group",
+        "responsible_department",
         "planned_text",
         "planned_start",
         "planned_end",
         "planned_note",
     ]
-    list_filter = ["plan", "support_area", "upcoming", "planned_note", "planned_end_precision"]
+    list_filter = [
+        "plan",
+        "support_area",
+        "responsible_department",
+        "upcoming",
+        "planned_note",
+        "planned_end_precision",
+    ]
     search_fields = [
         "key",
         "title",
@@ -81,7 +129,7 @@ class DevelopmentAreaAdmin(admin.ModelAdmin):
         "dependencies_text",
         "planned_text",
     ]
-    list_select_related = ["support_area", "group"]
+    list_select_related = ["support_area", "group", "responsible_department"]
     filter_horizontal = ["participating_departments", "depends_on", "external_dependencies"]
     readonly_fields = [
         "planned_start",
@@ -93,8 +141,8 @@ class DevelopmentAreaAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["plan", "key", "support_area", "group", "order", "upcoming"]}),
         (_("The plan's cells"), {"fields": ["title", "why", "desired_effect", "footnote"]}),
-        (_("Participating departments"), {
-            "fields": ["participating_text", "participating_departments"]
+        (_("Departments"), {
+            "fields": ["responsible_department", "participating_text", "participating_departments"]
         }),
         (_("Dependencies"), {
             "fields": ["dependencies_text", "depends_on", "external_dependencies"]
@@ -112,12 +160,12 @@ class DevelopmentAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeGoal)
-class ProgrammeGoalAdmin(admin.ModelAdmin):
+class ProgrammeGoalAdmin(AuditedAdmin):
     list_display = ["order", "title"]
     search_fields = ["title", "definition", "follow_up"]
 
 
 @admin.register(RiskAspect)
-class RiskAspectAdmin(admin.ModelAdmin):
+class RiskAspectAdmin(AuditedAdmin):
     list_display = ["order", "name_sv", "name_en", "code"]
     search_fields = ["name_sv", "name_en", "code"]

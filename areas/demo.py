@@ -8,14 +8,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from .models import ActionPlan, Department
+from .roles import ensure_role_groups
 
 KTH_FIXTURE = "kth_plan"
 KTH_REGISTRATION_NUMBER = "V-2022-0218 1.2"
 DEMO_PASSWORD = "vsplan-demo"  # noqa: S105 - documented in the README; demo only
 HEAD_DEPARTMENT = "EDO"
-
-# Role groups; the rules that give each its rights live in areas/permissions.py.
-ROLE_GROUPS = ["secretariat", "council", "reader"]
 
 
 @dataclass(frozen=True)
@@ -26,14 +24,15 @@ class DemoUser:
     role_group: str | None = None
     heads: str | None = None
     is_superuser: bool = False
+    is_staff: bool = False
 
 
 DEMO_USERS = [
     DemoUser("head", "Hedda", "Avdelningschef", heads=HEAD_DEPARTMENT),
-    DemoUser("secretariat", "Sam", "Sekretariat", role_group="secretariat"),
+    DemoUser("secretariat", "Sam", "Sekretariat", role_group="secretariat", is_staff=True),
     DemoUser("council", "Caj", "Ledningsråd", role_group="council"),
     DemoUser("reader", "Rut", "Läsare", role_group="reader"),
-    DemoUser("admin", "Ada", "Systemförvaltare", is_superuser=True),
+    DemoUser("admin", "Ada", "Systemförvaltare", is_superuser=True, is_staff=True),
 ]
 
 
@@ -58,8 +57,7 @@ def setup_demo() -> DemoResult:
         if not ActionPlan.objects.filter(registration_number=KTH_REGISTRATION_NUMBER).exists():
             call_command("loaddata", KTH_FIXTURE, verbosity=0)
             result.plan_loaded = True
-        for name in ROLE_GROUPS:
-            AuthGroup.objects.get_or_create(name=name)
+        ensure_role_groups()
         for demo in DEMO_USERS:
             if User.objects.filter(username=demo.username).exists():
                 continue
@@ -68,7 +66,7 @@ def setup_demo() -> DemoResult:
                 first_name=demo.first_name,
                 last_name=demo.last_name,
                 email=f"{demo.username}@example.org",
-                is_staff=demo.is_superuser,
+                is_staff=demo.is_staff,
                 is_superuser=demo.is_superuser,
             )
             user.set_password(DEMO_PASSWORD)

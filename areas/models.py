@@ -243,6 +243,18 @@ class DevelopmentArea(models.Model):
         related_name="areas",
     )
     order = models.PositiveSmallIntegerField(_("order"))
+    responsible_department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_for_areas",
+        help_text=_("Its head keeps the area's status up to date."),
+    )
+    # Bumped by every status update; a save that read an older value is refused
+    # (see followup.services.status_update_create), so no update is lost.
+    status_version = models.PositiveIntegerField(_("status version"), default=0, editable=False)
     title = models.TextField(_("development area"))
     why = models.TextField(_("why"), blank=True)
     desired_effect = models.TextField(_("desired effect"), blank=True)
@@ -371,3 +383,35 @@ class RiskAspect(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if get_language() == "en" else self.name_sv
+
+
+class PlanChange(models.Model):
+    """One field of the plan changed by a person: who, when, old value and new value."""
+
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        "auth.User", verbose_name=_("changed by"), null=True, on_delete=models.SET_NULL
+    )
+    model = models.CharField(_("kind of object"), max_length=100)
+    object_id = models.CharField(_("object"), max_length=50)
+    object_repr = models.CharField(_("object, as it was named"), max_length=300)
+    area = models.ForeignKey(
+        DevelopmentArea,
+        verbose_name=_("development area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_changes",
+    )
+    field = models.CharField(_("field"), max_length=100)
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+
+    class Meta:
+        verbose_name = _("change to the plan")
+        verbose_name_plural = _("changes to the plan")
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.field}"

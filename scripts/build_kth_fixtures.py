@@ -147,8 +147,15 @@ def build(spec: dict, checker: Checker) -> list[dict]:
             checker.problems.append(f"{where}: unknown department codes {unknown}")
         return [department_pk[c] for c in codes if c in department_pk]
 
+    kinds = {dep["code"]: dep["kind"] for dep in spec["department"]}
+    # An area's responsible department is, unless the transcription says
+    # otherwise, the first subject department responsible for its support area.
+    default_responsible: dict[str, str] = {}
     support_pk: dict[str, int] = {}
     for order, sa in enumerate(spec["support_area"], start=1):
+        default_responsible[sa["code"]] = next(
+            code for code in sa["responsible"] if kinds.get(code) == "subject"
+        )
         support_pk[sa["code"]] = order
         checker.find_anywhere(f"{sa['number']} {sa['name_sv']}", f"support area {sa['code']}")
         text, parts = cell(sa["responsible_text"])
@@ -260,6 +267,10 @@ def build(spec: dict, checker: Checker) -> list[dict]:
         add(
             "developmentarea", pk,
             plan=1, key=key, support_area=support_pk[sa], group=group, order=area_order[sa],
+            responsible_department=department_pk[
+                area.get("responsible", default_responsible[sa])
+            ],
+            status_version=0,
             title=title, footnote=footnote, upcoming=bool(area.get("upcoming", False)),
             form_of_work="",
             participating_departments=department_pks(area.get("departments", []), key),

@@ -1,0 +1,55 @@
+"""Changes to the plan that must leave a trace."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+
+from .models import DevelopmentArea, PlanChange
+
+
+def _as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, models.QuerySet | list | tuple | set):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def plan_change_record(
+    *,
+    user: AbstractBaseUser,
+    before: models.Model | None,
+    after: models.Model,
+    changed_fields: list[str],
+    new_values: dict[str, object],
+) -> list[PlanChange]:
+    """Record who changed which field of a plan object, from what to what.
+
+    ``before`` is the object as stored before the change (None when it is new);
+    ``new_values`` holds the submitted values (many-to-many fields as querysets).
+    """
+    changes = []
+    for name in changed_fields:
+        field = after._meta.get_field(name)
+        if before is None:
+            old = ""
+        elif field.many_to_many:
+            old = _as_text(list(getattr(before, name).all()))
+        else:
+            old = _as_text(getattr(before, name))
+        new = _as_text(new_values.get(name, getattr(after, name, "")))
+        if old == new:
+            continue
+        changes.append(
+            PlanChange(
+                changed_by=user,
+                model=after._meta.model_name,
+                object_id=str(after.pk),
+                object_repr=str(after)[:300],
+                area=after if isinstance(after, DevelopmentArea) else None,
+                field=str(field.verbose_name),
+                old_value=old,
+                new_value=new,
+            )
+        )
+    PlanChange.objects.bulk_create(changes)
+    return changes
