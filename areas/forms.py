@@ -1,7 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from .models import Department, SupportArea
+from followup.forms import TOO_LONG
+from followup.models import Status, TrafficLight
+
+from .models import Department, Group, SupportArea
+
+NOT_REPORTED = "none"
+
+
+class GroupChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Group) -> str:
+        return f"{obj.support_area.number} · {obj.name}"
 
 
 class PlanFilterForm(forms.Form):
@@ -14,11 +25,44 @@ class PlanFilterForm(forms.Form):
         required=False,
         empty_label=_("All support areas"),
     )
+    group = GroupChoiceField(
+        label=_("Group"),
+        queryset=Group.objects.select_related("support_area"),
+        required=False,
+        empty_label=_("All groups"),
+    )
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.all(),
         to_field_name="code",
         required=False,
         empty_label=_("All departments"),
+        help_text=_("Responsible or participating."),
     )
-    q = forms.CharField(label=_("Search"), max_length=200, required=False, strip=True)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), (NOT_REPORTED, _("Not yet reported")), *Status.choices],
+    )
+    traffic_light = forms.ChoiceField(
+        label=_("Traffic light"),
+        required=False,
+        choices=[("", _("Any traffic light")), *TrafficLight.choices],
+    )
+    upcoming = forms.ChoiceField(
+        label=_("Upcoming"),
+        required=False,
+        choices=[
+            ("", pgettext_lazy("upcoming filter", "All areas")),
+            ("yes", _("Only upcoming")),
+            ("no", _("Only decided")),
+        ],
+    )
+    late = forms.BooleanField(label=_("Only late areas"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=200,
+        required=False,
+        strip=True,
+        error_messages=TOO_LONG,
+    )

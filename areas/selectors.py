@@ -1,8 +1,12 @@
 """Reads that the plan's pages share, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
+
+from followup.models import CLOSED_STATUSES
+from followup.selectors import latest_status_ids
 
 from .models import ActionPlan, Department, DevelopmentArea, Group, SupportArea
 
@@ -24,6 +28,10 @@ class SupportAreaBlock:
     upcoming: list[DevelopmentArea] = field(default_factory=list)
 
     @property
+    def all_areas(self) -> list[DevelopmentArea]:
+        return [a for b in self.blocks for a in b.areas] + self.upcoming
+
+    @property
     def area_count(self) -> int:
         return sum(len(b.areas) for b in self.blocks) + len(self.upcoming)
 
@@ -31,19 +39,38 @@ class SupportAreaBlock:
 def filter_areas(
     areas: QuerySet[DevelopmentArea],
     *,
+    today: date,
     support_area: SupportArea | None = None,
+    group: Group | None = None,
     department: Department | None = None,
-    text: str = "",
+    status: str = "",
+    traffic_light: str = "",
+    upcoming: str = "",
+    late: bool = False,
+    q: str = "",
 ) -> QuerySet[DevelopmentArea]:
     """Narrow the plan's areas the way the plan page's filter form asks."""
     if support_area is not None:
         areas = areas.filter(support_area=support_area)
+    if group is not None:
+        areas = areas.filter(group=group)
     if department is not None:
         areas = areas.filter(
-            Q(participating_departments=department)
-            | Q(support_area__responsible_departments=department)
+            Q(responsible_department=department) | Q(participating_departments=department)
         ).distinct()
-    for word in text.split():
+    if status == "none":
+        areas = areas.filter(status_version=0)
+    elif status:
+        areas = areas.filter(pk__in=latest_status_ids(status=status))
+    if traffic_light:
+        areas = areas.filter(pk__in=latest_status_ids(traffic_light=traffic_light))
+    if upcoming:
+        areas = areas.filter(upcoming=upcoming == "yes")
+    if late:
+        areas = areas.filter(planned_end__lt=today).exclude(
+            pk__in=latest_status_ids(status__in=CLOSED_STATUSES)
+        )
+    for word in q.split():
         areas = areas.filter(
             Q(title__icontains=word)
             | Q(why__icontains=word)
@@ -63,7 +90,7 @@ def plan_tree(areas: QuerySet[DevelopmentArea]) -> list[SupportAreaBlock]:
     areas with their groups.
     """
     support_areas = SupportArea.objects.prefetch_related("responsible_departments")
-    area_list = list(areas.select_related("group"))
+    area_list = list(areas.select_related("group", "plan"))
     blocks = {sa.pk: SupportAreaBlock(sa) for sa in support_areas}
     for area in area_list:
         block = blocks[area.support_area_id]
@@ -77,17 +104,17 @@ def plan_tree(areas: QuerySet[DevelopmentArea]) -> list[SupportAreaBlock]:
     return [b for b in blocks.values() if b.area_count]
 
 
-def area_for_plan(plan: ActionPlan, key: str) -> DevelopmentArea | None:
-    """One area with everything its page shows, or None."""
-    return (
-        DevelopmentArea.objects.filter(plan=plan, key=key)
-        .select_related("support_area", "group", "plan")
-        .prefetch_related(
-            "participating_departments",
-            "external_dependencies",
-            "support_area__responsible_departments",
-            Prefetch("depends_on", queryset=DevelopmentArea.objects.select_related("support_area")),
-            Prefetch("dependents", queryset=DevelopmentArea.objects.select_related("support_area")),
-        )
-        .first()
+def area_for_plan(plan: ActionPlan, key: str, *, page: bool = True) -> DevelopmentArea | None:
+    """One area, or None; with ``page``, everything its page shows (five more queries)."""
+    areas = DevelopmentArea.objects.filter(plan=plan, key=key).select_related(
+        "support_area", "group", "plan", "responsible_department"
     )
+    if not page:
+        return areas.first()
+    return areas.prefetch_related(
+        "participating_departments",
+        "external_dependencies",
+        "support_area__responsible_departments",
+        Prefetch("depends_on", queryset=DevelopmentArea.objects.select_related("support_area")),
+        Prefetch("dependents", queryset=DevelopmentArea.objects.select_related("support_area")),
+    ).first()

@@ -1,12 +1,16 @@
-"""The plan's read-only pages: the whole plan and one development area."""
+"""The plan's pages: the whole plan and one development area."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
+
+from followup.forms import CommentForm
+from followup.selectors import area_history, attach_status, latest_status_by_area
 
 from . import permissions, selectors
 from .forms import PlanFilterForm
@@ -27,9 +31,10 @@ def _get_plan_for_user(request: HttpRequest) -> ActionPlan:
     return plan
 
 
-def _get_area_for_user(request: HttpRequest, key: str) -> DevelopmentArea:
+def _get_area_for_user(request: HttpRequest, key: str, *, page: bool = True) -> DevelopmentArea:
+    """An area of the current plan the user may read, or 404 (``page``: with all it links to)."""
     plan = _get_plan_for_user(request)
-    area = selectors.area_for_plan(plan, key)
+    area = selectors.area_for_plan(plan, key, page=page)
     if area is None:
         raise Http404("No such development area.")
     return area
@@ -37,19 +42,26 @@ def _get_area_for_user(request: HttpRequest, key: str) -> DevelopmentArea:
 
 @require_GET
 @login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a login lands: a department head's worklist, everyone else's plan."""
+    if permissions.is_head(request.user):
+        return redirect("followup:my_areas")
+    return redirect("areas:plan")
+
+
+@require_GET
+@login_required
 @vary_on_headers("HX-Request")
 def plan(request: HtmxHttpRequest) -> HttpResponse:
     action_plan = _get_plan_for_user(request)
+    today = timezone.localdate()
     form = PlanFilterForm(request.GET or None)
     areas = DevelopmentArea.objects.filter(plan=action_plan)
     if form.is_valid():
-        areas = selectors.filter_areas(
-            areas,
-            support_area=form.cleaned_data["support_area"],
-            department=form.cleaned_data["department"],
-            text=form.cleaned_data["q"],
-        )
+        areas = selectors.filter_areas(areas, today=today, **form.cleaned_data)
     tree = selectors.plan_tree(areas)
+    latest = latest_status_by_area(areas)
+    attach_status([a for block in tree for a in block.all_areas], latest, today)
     context = {
         "plan": action_plan,
         "form": form,
@@ -63,6 +75,25 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def area_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
     area = _get_area_for_user(request, key)
-    return render(request, "areas/area_detail.html", {"area": area, "plan": area.plan})
+    context = area_page_context(request, area, CommentForm())
+    # After a status update in place, the page's history region re-fetches itself.
+    template = "areas/area_detail.html#history" if request.htmx else "areas/area_detail.html"
+    return render(request, template, context)
+
+
+def area_page_context(request: HttpRequest, area: DevelopmentArea, comment_form) -> dict:
+    """What the area page shows; also used to re-show it with a comment's errors."""
+    history = area_history(area)
+    latest = {area.pk: history.updates[0]} if history.updates else {}
+    attach_status([area], latest, timezone.localdate())
+    return {
+        "area": area,
+        "plan": area.plan,
+        "history": history,
+        "can_edit": permissions.can_edit_area(request.user, area),
+        "can_comment": permissions.can_comment_on_area(request.user, area),
+        "comment_form": comment_form,
+    }

@@ -7,10 +7,20 @@ from tests.conftest import PASSWORD
 
 
 @pytest.mark.django_db
-def test_login_with_the_right_password_lands_on_the_plan(client, reader):
-    response = client.post(reverse("login"), {"username": "reader", "password": PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("areas:plan")
+def test_login_lands_a_reader_on_the_plan(client, reader):
+    response = client.post(
+        reverse("login"), {"username": "reader", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("areas:start"), 302), (reverse("areas:plan"), 302)]
+
+
+@pytest.mark.django_db
+def test_login_lands_a_department_head_on_my_areas(client, head):
+    response = client.post(
+        reverse("login"), {"username": "head", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1] == (reverse("followup:my_areas"), 302)
+    assert "Mina områden" in response.content.decode()
 
 
 @pytest.mark.django_db

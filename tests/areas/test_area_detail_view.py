@@ -75,7 +75,10 @@ def test_query_count_is_fixed(reader_client):
     reader_client.get(_url("LED-01"))
     with CaptureQueriesContext(connection) as queries:
         reader_client.get(_url("LED-01"))
-    # 1 session, 2 user, 3 current plan, 4 the area with support area, group and
-    # plan, 5 participating departments, 6 external dependencies, 7 the support
-    # area's responsible departments, 8 areas it depends on, 9 areas that depend on it.
-    assert len(queries) == 9, [q["sql"] for q in queries]
+    # 1 session, 2 user, 3 current plan, 4 the area with support area, group,
+    # plan and responsible department, 5 participating departments, 6 external
+    # dependencies, 7 the support area's responsible departments, 8 areas it
+    # depends on, 9 areas that depend on it, 10 status updates with authors,
+    # 11 comments with authors, 12 plan changes with who made them, 13 groups of
+    # the user, 14 departments the user heads (may they edit or comment?).
+    assert len(queries) == 14, [q["sql"] for q in queries]

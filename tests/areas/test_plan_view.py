@@ -134,9 +134,10 @@ def test_query_count_is_fixed(reader_client):
     with CaptureQueriesContext(connection) as queries:
         reader_client.get(URL)
     # 1 session, 2 user, 3 current plan, 4 support areas, 5 their responsible
-    # departments, 6 areas with their groups, 7 support areas for the filter's
-    # choices, 8 departments for its choices.
-    assert len(queries) == 8, [q["sql"] for q in queries]
+    # departments, 6 areas with their groups, 7 each area's latest status
+    # update, 8-10 the filter's choices (support areas, groups, departments),
+    # 11 departments the user heads (for the navigation).
+    assert len(queries) == 11, [q["sql"] for q in queries]
 
 
 @pytest.mark.django_db

@@ -47,6 +47,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "areas.context_processors.roles",
             ],
         },
     },
@@ -70,7 +71,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "areas:plan"
+LOGIN_REDIRECT_URL = "areas:start"
 LOGOUT_REDIRECT_URL = "login"
 
 # Swedish is the default language; English is available.

@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from . import permissions
+
+
+def roles(request: HttpRequest) -> dict:
+    """What the navigation needs to know about the user (checked again in every view)."""
+    user = request.user
+    return {
+        "user_is_head": lambda: permissions.is_head(user),
+    }

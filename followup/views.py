@@ -1,0 +1,164 @@
+"""Department heads' worklist and the in-place status update and comment forms."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
+
+from areas import permissions
+from areas.models import DevelopmentArea
+from areas.selectors import current_plan, plan_tree
+from areas.views import HtmxHttpRequest, _get_area_for_user, area_page_context
+
+from . import services
+from .forms import CommentForm, StatusUpdateForm
+from .selectors import attach_status, latest_status_by_area, summarise
+
+STATUS_CHANGED = "statusChanged"
+
+
+def _get_editable_area_for_user(request: HttpRequest, key: str) -> DevelopmentArea:
+    """An area the user may update: 404 if there is none, 403 if it is someone else's."""
+    area = _get_area_for_user(request, key, page=False)
+    if not permissions.can_edit_area(request.user, area):
+        raise PermissionDenied
+    return area
+
+
+def _next_url(request: HttpRequest, area: DevelopmentArea) -> str:
+    """Where a plain (no-JS) form returns to: the page it came from, if it is ours."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return area.get_absolute_url()
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def my_areas(request: HtmxHttpRequest) -> HttpResponse:
+    """The areas whose responsible or participating department the user heads."""
+    plan = current_plan()
+    today = timezone.localdate()
+    areas = DevelopmentArea.objects.none()
+    if plan is not None and permissions.is_head(request.user):
+        areas = permissions.areas_of_head(request.user, DevelopmentArea.objects.filter(plan=plan))
+    tree = plan_tree(areas)
+    area_list = [a for block in tree for a in block.all_areas]
+    latest = latest_status_by_area(areas)
+    attach_status(area_list, latest, today)
+    headed = permissions.headed_department_ids(request.user)
+    for area in area_list:
+        area.can_edit = permissions.can_edit_area(request.user, area)
+        area.responsible_here = area.responsible_department_id in headed
+    context = {
+        "plan": plan,
+        "tree": tree,
+        "summary": summarise(area_list, latest, today),
+        "is_head": permissions.is_head(request.user),
+    }
+    template = "followup/my_areas.html#summary" if request.htmx else "followup/my_areas.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    """Open the status form (GET) or append a status update (POST); in place with HTMX."""
+    area = _get_editable_area_for_user(request, key)
+    latest = services.latest_status_update(area)
+    conflict = None
+    saved = None
+    if request.method == "POST":
+        form = StatusUpdateForm(request.POST)
+        if form.version_is_tampered:
+            return HttpResponseBadRequest(_("The form was altered; reload the page and try again."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                saved = services.status_update_create(
+                    area=area,
+                    author=request.user,
+                    seen_version=data["version"],
+                    status=data["status"],
+                    traffic_light=data["traffic_light"],
+                    traffic_light_reason=data["traffic_light_reason"],
+                    progress=data["progress"],
+                    next_steps=data["next_steps"],
+                    revised_end_text=data["revised_end_text"],
+                )
+            except services.StatusConflict as error:
+                conflict = error.latest
+                latest = error.latest
+                # Keep the author's own text, now checked against the newest version.
+                form = StatusUpdateForm({**request.POST.dict(), "version": area.status_version})
+                form.is_valid()
+                form.add_error(None, str(error.message))
+        if saved is not None:
+            message = _("Status saved for %(key)s.") % {"key": area.key}
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect(_next_url(request, area))
+            attach_status([area], {area.pk: saved}, timezone.localdate())
+            response = render(
+                request,
+                "followup/status_card.html",
+                {
+                    "area": area,
+                    "can_edit": True,
+                    "saved_message": message,
+                    "focus_edit": True,
+                    "next": _next_url(request, area),
+                },
+            )
+            return trigger_client_event(response, STATUS_CHANGED)
+    elif request.htmx and "cancel" in request.GET:
+        attach_status([area], {area.pk: latest} if latest else {}, timezone.localdate())
+        context = {"area": area, "can_edit": True, "next": _next_url(request, area)}
+        return render(request, "followup/status_card.html", context)
+    else:
+        initial = {"version": area.status_version}
+        if latest is not None:
+            initial |= {
+                "status": latest.status,
+                "traffic_light": latest.traffic_light,
+                "next_steps": latest.next_steps,
+                "revised_end_text": latest.revised_end_text,
+            }
+        form = StatusUpdateForm(initial=initial)
+
+    attach_status([area], {area.pk: latest} if latest else {}, timezone.localdate())
+    context = {
+        "area": area,
+        "plan": area.plan,
+        "form": form,
+        "conflict": conflict,
+        "can_edit": True,
+        "next": _next_url(request, area),
+    }
+    template = "followup/status_card.html" if request.htmx else "followup/status_page.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def area_comment(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    area = _get_area_for_user(request, key)
+    if not permissions.can_comment_on_area(request.user, area):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.comment_create(area=area, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Comment saved."))
+        return redirect(f"{area.get_absolute_url()}#history-heading")
+    # A plain form (no HTMX): the area page again, with the errors at the form.
+    return render(request, "areas/area_detail.html", area_page_context(request, area, form))
