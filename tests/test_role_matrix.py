@@ -35,7 +35,7 @@ MATRIX = {
 }  # fmt: skip
 
 # Views open to everyone by nature, tested in their own modules.
-PUBLIC = {"login", "logout", "set_language"}
+PUBLIC = {"login", "logout", "set_language", "health"}
 
 
 def _names(resolver, prefix: str = "") -> set[str]:

@@ -24,7 +24,9 @@ def test_first_run_loads_the_plan_and_creates_a_user_per_role(capsys, client):
     assert list(users["head"].headed_departments.values_list("code", flat=True)) == ["EDO"]
     assert list(users["council"].groups.values_list("name", flat=True)) == ["council"]
     for username in users:
-        assert client.login(username=username, password=DEMO_PASSWORD)
+        response = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, username
+        client.post("/logout/")
 
 
 @pytest.mark.django_db

@@ -52,3 +52,10 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
             raise ImproperlyConfigured(f"Set the environment variable {name}.")
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_choice(name: str, choices: list[str], default: str) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value

@@ -1,0 +1,23 @@
+"""gunicorn's configuration for vsplan: `gunicorn vsplan.wsgi` reads this file from here.
+
+Every value can be changed from the environment without editing the file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Synchronous workers, two per core plus one, is gunicorn's advice for an app
+# that waits mostly on its database.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+# Restart workers now and then so that no leak grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+raw_env = [
+    "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "vsplan.settings.prod")
+]
