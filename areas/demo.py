@@ -40,10 +40,11 @@ DEMO_USERS = [
 class DemoResult:
     plan_loaded: bool = False
     users_created: list[str] = field(default_factory=list)
+    history_created: bool = False
 
     @property
     def changed(self) -> bool:
-        return self.plan_loaded or bool(self.users_created)
+        return self.plan_loaded or bool(self.users_created) or self.history_created
 
 
 def setup_demo() -> DemoResult:
@@ -76,4 +77,9 @@ def setup_demo() -> DemoResult:
             if demo.heads:
                 Department.objects.get(code=demo.heads).heads.add(user)
             result.users_created.append(demo.username)
+        # Imported here: the follow-up app builds on this one.
+        from followup.demo import create_demo_history
+
+        plan = ActionPlan.objects.get(registration_number=KTH_REGISTRATION_NUMBER)
+        result.history_created = create_demo_history(plan)
     return result

@@ -172,6 +172,11 @@ class Group(models.Model):
 class ExternalDependency(models.Model):
     """Something outside the plan that development areas wait on."""
 
+    class State(models.TextChoices):
+        ON_TRACK = "on_track", _("on track")
+        DELAYED = "delayed", _("delayed")
+        BLOCKED = "blocked", _("blocked")
+
     class Kind(models.TextChoices):
         SYSTEM = "system", _("system")
         PROCUREMENT = "procurement", _("procurement")
@@ -183,6 +188,10 @@ class ExternalDependency(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.ON_TRACK
+    )
+    state_note = models.TextField(_("about the state"), blank=True)
 
     class Meta:
         verbose_name = _("external dependency")

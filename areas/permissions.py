@@ -87,3 +87,38 @@ def areas_of_head(user: User, areas: QuerySet[DevelopmentArea]) -> QuerySet[Deve
     return areas.filter(
         Q(responsible_department__in=headed) | Q(participating_departments__in=headed)
     ).distinct()
+
+
+# -- follow-up cycles ---------------------------------------------------------
+
+
+def can_manage_cycles(user: User) -> bool:
+    """Create, open, close and publish cycles; review reports; send reminders."""
+    return is_secretariat(user)
+
+
+def can_view_cycle_overview(user: User) -> bool:
+    return is_secretariat(user) or (can_view_plan(user) and COUNCIL in _group_names(user))
+
+
+def can_view_report(user: User, report) -> bool:
+    """Published reports are public; before that, the secretariat, the council and the heads
+    of the area's responsible or participating departments see them."""
+    if not can_view_plan(user):
+        return False
+    if report.cycle.state == "published" or can_view_cycle_overview(user):
+        return True
+    headed = headed_department_ids(user)
+    area = report.area
+    return area.responsible_department_id in headed or any(
+        d.pk in headed for d in area.participating_departments.all()
+    )
+
+
+def can_edit_report(user: User, report) -> bool:
+    """The responsible head or the secretariat, while the cycle is open and the report unsent."""
+    return (
+        report.cycle.state == "open"
+        and report.state in ("not_started", "draft", "returned")
+        and can_edit_area(user, report.area)
+    )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from followup.cycle_selectors import slipping_dependencies
 from followup.forms import CommentForm
 from followup.selectors import area_history, attach_status, latest_status_by_area
 
@@ -89,7 +90,14 @@ def area_page_context(request: HttpRequest, area: DevelopmentArea, comment_form)
     history = area_history(area)
     latest = {area.pk: history.updates[0]} if history.updates else {}
     attach_status([area], latest, timezone.localdate())
+    reports = [
+        r
+        for r in area.reports.select_related("cycle").order_by("-cycle__year")
+        if permissions.can_view_report(request.user, r)
+    ]
     return {
+        "reports": reports,
+        "held_by": slipping_dependencies(area.plan).get(area.pk, []),
         "area": area,
         "plan": area.plan,
         "history": history,

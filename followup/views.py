@@ -18,7 +18,9 @@ from areas.selectors import current_plan, plan_tree
 from areas.views import HtmxHttpRequest, _get_area_for_user, area_page_context
 
 from . import services
+from .cycle_selectors import slipping_dependencies
 from .forms import CommentForm, StatusUpdateForm
+from .models import FollowUpCycle
 from .selectors import attach_status, latest_status_by_area, summarise
 
 STATUS_CHANGED = "statusChanged"
@@ -57,14 +59,23 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     latest = latest_status_by_area(areas)
     attach_status(area_list, latest, today)
     headed = permissions.headed_department_ids(request.user)
+    open_cycle = plan.cycles.filter(state=FollowUpCycle.State.OPEN).first() if plan else None
+    reports = (
+        {r.area_id: r for r in open_cycle.reports.filter(area__in=areas.values("pk"))}
+        if open_cycle else {}
+    )  # fmt: skip
+    slipping = slipping_dependencies(plan) if plan else {}
     for area in area_list:
         area.can_edit = permissions.can_edit_area(request.user, area)
         area.responsible_here = area.responsible_department_id in headed
+        area.open_report = reports.get(area.pk)
+        area.held_by = slipping.get(area.pk, [])
     context = {
         "plan": plan,
         "tree": tree,
         "summary": summarise(area_list, latest, today),
         "is_head": permissions.is_head(request.user),
+        "open_cycle": open_cycle,
     }
     template = "followup/my_areas.html#summary" if request.htmx else "followup/my_areas.html"
     return render(request, template, context)

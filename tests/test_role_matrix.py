@@ -4,9 +4,14 @@ The views are discovered from the URL resolver, so a new view that is not in the
 table below fails the test until someone decides who may use it.
 """
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
+
+from areas.models import ActionPlan
+from followup import cycles
 
 ROLES = ["anonymous", "reader", "council", "head", "other_head", "secretariat", "admin_user"]
 
@@ -14,6 +19,8 @@ ROLES = ["anonymous", "reader", "council", "head", "other_head", "secretariat", 
 # which EDO (head) is responsible for and PD (other_head) has no part in.
 # POSTs carry no data: for those allowed through, that is a bad form (400 for a
 # missing version, 200 with the message for an empty comment).
+MANAGE_POST = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
+               "secretariat": 302, "admin_user": 302}  # fmt: skip
 MATRIX = {
     "areas:plan": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "areas:start": ([], dict.fromkeys(ROLES, 302), dict.fromkeys(ROLES, 405)),
@@ -32,6 +39,44 @@ MATRIX = {
         {"anonymous": 302, "reader": 403, "council": 403, "head": 200, "other_head": 403,
          "secretariat": 200, "admin_user": 200},
     ),
+    # Cycles: 2025 is open (UTB-01 has a report not yet started), 2024 closed,
+    # 2026 a draft. Nothing is published, so readers and heads see no cycle page.
+    "followup:cycles": (
+        [],
+        {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200),
+        {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
+         "secretariat": 200, "admin_user": 200},
+    ),
+    "followup:cycle_detail": (
+        [2025],
+        {"anonymous": 302, "reader": 403, "council": 200, "head": 403, "other_head": 403,
+         "secretariat": 200, "admin_user": 200},
+        dict.fromkeys(ROLES, 405),
+    ),
+    "followup:cycle_goals": (
+        [2025],
+        {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
+         "secretariat": 200, "admin_user": 200},
+        {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
+         "secretariat": 302, "admin_user": 302},
+    ),
+    "followup:report_detail": (
+        [2025, "UTB-01"],
+        {"anonymous": 302, "reader": 403, "council": 200, "head": 200, "other_head": 403,
+         "secretariat": 200, "admin_user": 200},
+        {"anonymous": 302, "reader": 403, "council": 403, "head": 400, "other_head": 403,
+         "secretariat": 400, "admin_user": 400},
+    ),
+    "followup:report_review": (
+        [2025, "UTB-01"],
+        dict.fromkeys(ROLES, 405),
+        {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
+         "secretariat": 200, "admin_user": 200},
+    ),
+    "followup:cycle_remind": ([2025], dict.fromkeys(ROLES, 405), MANAGE_POST),
+    "followup:cycle_open": ([2026], dict.fromkeys(ROLES, 405), MANAGE_POST),
+    "followup:cycle_close": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),
+    "followup:cycle_publish": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),
 }  # fmt: skip
 
 # Views open to everyone by nature, tested in their own modules.
@@ -55,9 +100,23 @@ def test_every_view_is_in_the_matrix():
     assert _names(get_resolver()) == set(MATRIX) | PUBLIC
 
 
+@pytest.fixture
+def cycles_in_every_state(kth_plan):
+    plan = ActionPlan.objects.get()
+    old = cycles.cycle_create(plan=plan, year=2024, name="Uppföljning 2024",
+                              opens_on=date(2025, 1, 1), deadline=date(2025, 3, 1))  # fmt: skip
+    cycles.cycle_open(cycle=old)
+    cycles.cycle_close(cycle=old)
+    current = cycles.cycle_create(plan=plan, year=2025, name="Uppföljning 2025",
+                                  opens_on=date(2026, 1, 1), deadline=date(2026, 3, 1))  # fmt: skip
+    cycles.cycle_open(cycle=current)
+    cycles.cycle_create(plan=plan, year=2026, name="Uppföljning 2026",
+                        opens_on=date(2027, 1, 1), deadline=date(2027, 3, 1))  # fmt: skip
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_expected_status_from_every_view(request, role, kth_plan):
+def test_each_role_gets_the_expected_status_from_every_view(request, role, cycles_in_every_state):
     client = Client()
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))

@@ -6,7 +6,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_choice, env_str
+from .env import env_bool, env_choice, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -121,6 +121,25 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Indicator values (PULS) from fewer respondents than this are never shown.
+VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
+
+# E-mail (reminders). SMTP by default; development prints to the console.
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "vsplan@localhost")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
+            "port": env_int("DJANGO_EMAIL_PORT", 25),
+            "username": env_str("DJANGO_EMAIL_USER", ""),
+            "password": env_str("DJANGO_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
+            "timeout": 20,
+        },
+    }
+}
 
 # A login lasts a working day (8 hours), then asks again.
 SESSION_COOKIE_AGE = 8 * 60 * 60

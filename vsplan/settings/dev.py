@@ -6,3 +6,5 @@ from .env import env_bool, env_list, env_str
 DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+LOGGING["loggers"]["django.server"]["level"] = "INFO"  # noqa: F405 - see each request locally

@@ -37,4 +37,6 @@ class Command(BaseCommand):
             parts.append("loaded the KTH action plan")
         if result.users_created:
             parts.append(f"created demo users {', '.join(result.users_created)}")
+        if result.history_created:
+            parts.append("created a fictional follow-up history (marked as demo data)")
         self.stdout.write(self.style.SUCCESS("Demo ready: " + " and ".join(parts) + "."))

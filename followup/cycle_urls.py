@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import cycle_views as views
+
+urlpatterns = [
+    path("cycles/", views.cycle_list, name="cycles"),
+    path("cycles/<int:year>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:year>/open/", views.cycle_open, name="cycle_open"),
+    path("cycles/<int:year>/close/", views.cycle_close, name="cycle_close"),
+    path("cycles/<int:year>/publish/", views.cycle_publish, name="cycle_publish"),
+    path("cycles/<int:year>/remind/", views.cycle_remind, name="cycle_remind"),
+    path("cycles/<int:year>/goals/", views.cycle_goals, name="cycle_goals"),
+    path("cycles/<int:year>/reports/<str:key>/", views.report_detail, name="report_detail"),
+    path("cycles/<int:year>/reports/<str:key>/review/", views.report_review, name="report_review"),
+]

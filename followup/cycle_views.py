@@ -1,0 +1,403 @@
+"""The follow-up cycle's pages: cycles, the overview, a report, its review, goals and PULS."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from areas import permissions
+from areas.models import ProgrammeGoal
+from areas.selectors import current_plan
+from areas.views import HtmxHttpRequest
+
+from . import cycles
+from .cycle_forms import (
+    BenefitFormSet,
+    CycleForm,
+    GoalAssessmentForm,
+    IndicatorForm,
+    ReportForm,
+    ReviewForm,
+    RiskFormSet,
+)
+from .cycle_selectors import (
+    changes_since_previous,
+    cycle_overview,
+    indicator_rows,
+    slipping_dependencies,
+)
+from .models import FollowUpCycle, FollowUpReport, GoalAssessment, IndicatorValue
+
+
+def _get_cycle_for_user(request: HttpRequest, year: int) -> FollowUpCycle:
+    """A cycle of the current plan: 404 if none; 403 unless published or the user may see all."""
+    if not permissions.can_view_plan(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    cycle = FollowUpCycle.objects.filter(plan=plan, year=year).first() if plan else None
+    if cycle is None:
+        raise Http404("No such cycle.")
+    cycle.plan = plan  # already at hand: saves a query
+    if cycle.state != FollowUpCycle.State.PUBLISHED and not permissions.can_view_cycle_overview(
+        request.user
+    ):
+        raise PermissionDenied
+    return cycle
+
+
+def _get_managed_cycle(request: HttpRequest, year: int) -> FollowUpCycle:
+    cycle = _get_cycle_for_user(request, year)
+    if not permissions.can_manage_cycles(request.user):
+        raise PermissionDenied
+    return cycle
+
+
+def _get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpReport:
+    if not permissions.can_view_plan(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    report = (
+        FollowUpReport.objects.filter(
+            cycle__plan=plan, cycle__year=year, area__key=key, area__plan=plan
+        )
+        .select_related(
+            "cycle",
+            "area__support_area",
+            "area__responsible_department",
+            "area__plan",
+            "submitted_by",
+            "reviewed_by",
+        )
+        .prefetch_related("area__participating_departments", "risks__aspect", "benefits")
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report.")
+    if not permissions.can_view_report(request.user, report):
+        raise PermissionDenied
+    return report
+
+
+# -- cycles ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cycle_list(request: HtmxHttpRequest) -> HttpResponse:
+    plan = current_plan()
+    if not permissions.can_view_plan(request.user) or plan is None:
+        raise PermissionDenied
+    may_manage = permissions.can_manage_cycles(request.user)
+    form = CycleForm(initial={"year": timezone.localdate().year})
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        form = CycleForm(request.POST)
+        if form.is_valid():
+            try:
+                cycle = cycles.cycle_create(plan=plan, **form.cleaned_data)
+            except cycles.CycleError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Created %(name)s.") % {"name": cycle.name})
+                return redirect("followup:cycle_detail", year=cycle.year)
+    visible = FollowUpCycle.objects.filter(plan=plan)
+    if not permissions.can_view_cycle_overview(request.user):
+        visible = visible.filter(state=FollowUpCycle.State.PUBLISHED)
+    return render(
+        request, "followup/cycles.html", {"cycles": visible, "form": form, "may_manage": may_manage}
+    )
+
+
+@require_GET
+@login_required
+def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
+    cycle = _get_cycle_for_user(request, year)
+    today = timezone.localdate()
+    overview = cycle_overview(cycle, today)
+    slipping = slipping_dependencies(cycle.plan)
+    context = {
+        "cycle": cycle,
+        "overview": overview,
+        "may_manage": permissions.can_manage_cycles(request.user),
+        "changes": changes_since_previous(cycle),
+        "held": [(r, slipping[r.area_id]) for r in overview.reports if r.area_id in slipping],
+        "reminders": cycle.reminders.select_related("recipient")[:50],
+        "due_step": cycles.due_step(cycle, today),
+        "goals": _goal_rows(cycle),
+        "indicators": indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS),
+        "min_respondents": settings.VSPLAN_MIN_RESPONDENTS,
+        "today": today,
+    }
+    return render(request, "followup/cycle_detail.html", context)
+
+
+def _goal_rows(cycle: FollowUpCycle) -> list[tuple[ProgrammeGoal, str]]:
+    assessments = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
+    return [(goal, assessments.get(goal.pk, "")) for goal in ProgrammeGoal.objects.all()]
+
+
+def _cycle_action(request: HttpRequest, year: int, action, done_message: str) -> HttpResponse:
+    cycle = _get_managed_cycle(request, year)
+    try:
+        result = action(cycle=cycle)
+    except cycles.CycleError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done_message % {"name": cycle.name, "count": result or 0})
+    return redirect("followup:cycle_detail", year=year)
+
+
+@require_POST
+@login_required
+def cycle_open(request: HttpRequest, year: int) -> HttpResponse:
+    return _cycle_action(
+        request, year, cycles.cycle_open, _("%(name)s is open: %(count)s reports created.")
+    )
+
+
+@require_POST
+@login_required
+def cycle_close(request: HttpRequest, year: int) -> HttpResponse:
+    return _cycle_action(
+        request, year, cycles.cycle_close, _("%(name)s is closed; its reports are frozen.")
+    )
+
+
+@require_POST
+@login_required
+def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
+    return _cycle_action(
+        request, year, cycles.cycle_publish, _("%(name)s is published; everyone can read it.")
+    )
+
+
+@require_POST
+@login_required
+def cycle_remind(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = _get_managed_cycle(request, year)
+    result = cycles.reminders_send(cycle=cycle, today=timezone.localdate())
+    if result.step is None:
+        messages.info(request, _("No reminder is due today."))
+    else:
+        messages.success(
+            request,
+            _("Reminders sent: %(sent)s; already sent: %(already)s; failed: %(failed)s.")
+            % {
+                "sent": len(result.sent),
+                "already": result.already_sent,
+                "failed": len(result.failed),
+            },
+        )
+    return redirect("followup:cycle_detail", year=year)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = _get_managed_cycle(request, year)
+    goals = list(ProgrammeGoal.objects.all())
+    current = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
+    adding = "add_indicator" in request.POST
+    saving_goals = request.method == "POST" and not adding
+    goal_forms = [
+        (
+            g,
+            GoalAssessmentForm(
+                request.POST if saving_goals else None,
+                prefix=f"goal-{g.pk}",
+                initial={"assessment": current.get(g.pk, "")},
+            ),
+        )
+        for g in goals
+    ]
+    indicator_form = IndicatorForm(request.POST if adding else None, prefix="indicator")
+    if request.method == "POST":
+        if cycle.is_frozen:
+            messages.error(request, _("The cycle is closed; its goals and indicators are frozen."))
+            return redirect("followup:cycle_detail", year=year)
+        if adding:
+            if indicator_form.is_valid():
+                data = indicator_form.cleaned_data
+                IndicatorValue.objects.update_or_create(
+                    cycle=cycle,
+                    name=data["name"],
+                    department=data["department"],
+                    defaults={"value": data["value"], "respondents": data["respondents"]},
+                )
+                messages.success(request, _("Indicator value saved."))
+                return redirect("followup:cycle_goals", year=year)
+        elif all(f.is_valid() for _g, f in goal_forms):
+            with transaction.atomic():
+                for goal, form in goal_forms:
+                    text = form.cleaned_data["assessment"]
+                    if text:
+                        GoalAssessment.objects.update_or_create(
+                            cycle=cycle, goal=goal, defaults={"assessment": text}
+                        )
+                    else:
+                        GoalAssessment.objects.filter(cycle=cycle, goal=goal).delete()
+            messages.success(request, _("Goal assessments saved."))
+            return redirect("followup:cycle_goals", year=year)
+    context = {
+        "cycle": cycle,
+        "goal_forms": goal_forms,
+        "indicator_form": indicator_form,
+        "indicators": indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS),
+        "min_respondents": settings.VSPLAN_MIN_RESPONDENTS,
+    }
+    return render(request, "followup/goals.html", context)
+
+
+# -- reports ---------------------------------------------------------------------
+
+
+def _report_forms(report: FollowUpReport, data=None):
+    initial = {
+        name: getattr(report, name)
+        for name in [
+            "status",
+            "traffic_light",
+            "traffic_light_reason",
+            "progress",
+            "next_steps",
+            "revised_end_text",
+        ]
+    }
+    initial["version"] = report.version
+    form = ReportForm(data, initial=initial)
+    risk_initial = [
+        {
+            "aspect": r.aspect,
+            "description": r.description,
+            "likelihood": r.likelihood,
+            "consequence": r.consequence,
+            "mitigation": r.mitigation,
+            "owner": r.owner,
+            "shared_with_unions": r.shared_with_unions,
+        }
+        for r in report.risks.all()
+    ]
+    risks = RiskFormSet(data, initial=risk_initial, prefix="risk")
+    benefit_rows = list(report.benefits.all())
+    benefits = BenefitFormSet(
+        data,
+        initial=[{"outcome": b.outcome, "evidence": b.evidence} for b in benefit_rows],
+        prefix="benefit",
+    )
+    for row, benefit_form in zip(benefit_rows, benefits.forms, strict=False):
+        benefit_form.effect = row.effect
+    return form, risks, benefits, benefit_rows
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse:
+    report = _get_report_for_user(request, year, key)
+    may_edit = permissions.can_edit_report(request.user, report)
+    form, risks, benefits, benefit_rows = _report_forms(report)
+    saved_message = None
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        form, risks, benefits, benefit_rows = _report_forms(report, request.POST)
+        if form.version_is_tampered:
+            return HttpResponse(
+                _("The form was altered; reload the page and try again."), status=400
+            )
+        valid = form.is_valid() & risks.is_valid() & benefits.is_valid()
+        if valid:
+            submit = request.POST.get("action") == "submit"
+            risk_data = [
+                cycles.RiskData(**{k: v for k, v in f.cleaned_data.items() if k != "DELETE"})
+                for f in risks.forms
+                if f.cleaned_data.get("description") and not f.cleaned_data.get("DELETE")
+            ]
+            benefit_data = [
+                cycles.BenefitData(row.pk, f.cleaned_data["outcome"], f.cleaned_data["evidence"])
+                for row, f in zip(benefit_rows, benefits.forms, strict=False)
+            ]
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                cycles.report_save(
+                    report=report,
+                    user=request.user,
+                    seen_version=form.cleaned_data["version"],
+                    fields=fields,
+                    risks=risk_data,
+                    benefits=benefit_data,
+                    submit=submit,
+                )
+            except cycles.CycleError as error:
+                form.add_error(None, error.message)
+            else:
+                saved_message = _("Report submitted.") if submit else _("Draft saved.")
+                if not request.htmx:
+                    messages.success(request, saved_message)
+                    return redirect("followup:report_detail", year=year, key=key)
+                report = _get_report_for_user(request, year, key)
+                may_edit = permissions.can_edit_report(request.user, report)
+                form, risks, benefits, benefit_rows = _report_forms(report)
+    context = {
+        "report": report,
+        "cycle": report.cycle,
+        "form": form,
+        "risks": risks,
+        "benefits": benefits,
+        "may_edit": may_edit,
+        "may_review": permissions.can_manage_cycles(request.user)
+        and report.state == "submitted"
+        and report.cycle.state == "open",
+        "review_form": ReviewForm(initial={"reviewer_light": report.traffic_light}),
+        "saved_message": saved_message,
+        "changes": changes_since_previous(report.cycle, [report.area_id]),
+        "slipping": slipping_dependencies(report.cycle.plan).get(report.area_id, []),
+    }
+    template = "followup/report.html#report_form" if request.htmx else "followup/report.html"
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
+    report = _get_report_for_user(request, year, key)
+    if not permissions.can_manage_cycles(request.user):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycles.report_review(
+                report=report,
+                user=request.user,
+                approve=data["decision"] == "approve",
+                reviewer_light=data["reviewer_light"],
+                reviewer_reason=data["reviewer_reason"],
+                comment=data["comment"],
+            )
+        except cycles.CycleError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Review saved for %(key)s.") % {"key": key})
+            return redirect(reverse("followup:cycle_detail", args=[year]) + "#queue")
+    form_, risks, benefits, _rows = _report_forms(report)
+    context = {
+        "report": report,
+        "cycle": report.cycle,
+        "form": form_,
+        "risks": risks,
+        "benefits": benefits,
+        "may_edit": False,
+        "may_review": True,
+        "review_form": form,
+        "changes": [],
+        "slipping": [],
+    }
+    return render(request, "followup/report.html", context)
