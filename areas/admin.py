@@ -94,8 +94,9 @@ class GroupAdmin(AuditedAdmin):
 
 @admin.register(ExternalDependency)
 class ExternalDependencyAdmin(AuditedAdmin):
-    list_display = ["name", "code", "kind"]
-    list_filter = ["kind"]
+    list_display = ["name", "code", "kind", "state"]
+    list_filter = ["kind", "state"]
+    list_editable = ["state"]
     search_fields = ["name", "code", "description"]
 
 

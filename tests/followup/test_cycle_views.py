@@ -148,7 +148,9 @@ def test_bad_report_input_shows_a_message_and_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_the_form_posts_everything_its_formsets_need_even_without_benefits(client, head, open_cycle):
+def test_the_form_posts_everything_its_formsets_need_even_without_benefits(
+    client, head, open_cycle
+):
     # Regression: a report with no benefit rows once left out the benefits'
     # management form, so a browser's save failed without a word.
     client.force_login(head)
