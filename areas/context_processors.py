@@ -8,4 +8,7 @@ def roles(request: HttpRequest) -> dict:
     user = request.user
     return {
         "user_is_head": lambda: permissions.is_head(user),
+        "user_may_see_dashboard": lambda: (
+            permissions.is_head(user) or permissions.can_view_cycle_overview(user)
+        ),
     }

@@ -59,6 +59,7 @@ class PlanFilterForm(forms.Form):
         ],
     )
     late = forms.BooleanField(label=_("Only late areas"), required=False)
+    stale = forms.BooleanField(label=_("No update in 6 months"), required=False)
     q = forms.CharField(
         label=_("Search"),
         max_length=200,

@@ -1,11 +1,11 @@
 """Reads that the plan's pages share, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from followup.models import CLOSED_STATUSES
+from followup.models import CLOSED_STATUSES, STALE_MONTHS
 from followup.selectors import latest_status_ids
 
 from .models import ActionPlan, Department, DevelopmentArea, Group, SupportArea
@@ -47,6 +47,7 @@ def filter_areas(
     traffic_light: str = "",
     upcoming: str = "",
     late: bool = False,
+    stale: bool = False,
     q: str = "",
 ) -> QuerySet[DevelopmentArea]:
     """Narrow the plan's areas the way the plan page's filter form asks."""
@@ -68,6 +69,12 @@ def filter_areas(
         areas = areas.filter(upcoming=upcoming == "yes")
     if late:
         areas = areas.filter(planned_end__lt=today).exclude(
+            pk__in=latest_status_ids(status__in=CLOSED_STATUSES)
+        )
+    if stale:
+        # Not updated in the last six months, and not over (finished or cancelled).
+        recent = latest_status_ids(created_at__date__gte=today - timedelta(days=30 * STALE_MONTHS))
+        areas = areas.exclude(pk__in=recent).exclude(
             pk__in=latest_status_ids(status__in=CLOSED_STATUSES)
         )
     for word in q.split():

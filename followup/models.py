@@ -21,6 +21,9 @@ class Status(models.TextChoices):
 # Work that is over: an area in one of these states is never late.
 CLOSED_STATUSES = (Status.FINISHED, Status.CANCELLED)
 
+# An area not updated for this long is flagged on the dashboard and the plan.
+STALE_MONTHS = 6
+
 
 class TrafficLight(models.TextChoices):
     GREEN = "green", pgettext_lazy("traffic light", "green (on track)")

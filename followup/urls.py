@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .cycle_urls import urlpatterns as cycle_urlpatterns
+from .dashboard_urls import urlpatterns as dashboard_urlpatterns
 
 app_name = "followup"
 urlpatterns = [
@@ -9,4 +10,5 @@ urlpatterns = [
     path("areas/<str:key>/status/", views.area_status, name="area_status"),
     path("areas/<str:key>/comments/", views.area_comment, name="area_comment"),
     *cycle_urlpatterns,
+    *dashboard_urlpatterns,
 ]

@@ -73,6 +73,16 @@ MATRIX = {
         {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
          "secretariat": 200, "admin_user": 200},
     ),
+    "followup:dashboard": (
+        [],
+        {"anonymous": 302, "reader": 403} | dict.fromkeys(ROLES[2:], 200),
+        dict.fromkeys(ROLES, 405),
+    ),
+    "followup:dashboard_risks": (
+        [],
+        {"anonymous": 302, "reader": 403} | dict.fromkeys(ROLES[2:], 200),
+        dict.fromkeys(ROLES, 405),
+    ),
     "followup:cycle_remind": ([2025], dict.fromkeys(ROLES, 405), MANAGE_POST),
     "followup:cycle_open": ([2026], dict.fromkeys(ROLES, 405), MANAGE_POST),
     "followup:cycle_close": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),

@@ -136,8 +136,9 @@ def test_query_count_is_fixed(reader_client):
     # 1 session, 2 user, 3 current plan, 4 support areas, 5 their responsible
     # departments, 6 areas with their groups, 7 each area's latest status
     # update, 8-10 the filter's choices (support areas, groups, departments),
-    # 11 departments the user heads (for the navigation).
-    assert len(queries) == 11, [q["sql"] for q in queries]
+    # 11 departments the user heads and 12 groups of the user (the navigation's
+    # My areas and Dashboard links).
+    assert len(queries) == 12, [q["sql"] for q in queries]
 
 
 @pytest.mark.django_db

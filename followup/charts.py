@@ -1,0 +1,311 @@
+"""Server-drawn SVG charts, each with a title, a description and its data as a table.
+
+A chart is plain data (`Chart`): geometry worked out here, markup written by a
+template in `templates/charts/`, so every label is escaped. The same charts go
+into pages and, later, PDFs. Colour never carries meaning alone: bars carry
+their numbers, traffic lights their shape, and every chart has its table.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+# Colours chosen for contrast against white (>= 3:1 for graphics, WCAG 1.4.11)
+# and against each other; each status also has its own pattern in the legend.
+STATUS_COLOURS = {
+    "none": "#767676",
+    "not_started": "#5b6770",
+    "ongoing": "#004791",
+    "finished": "#1e6b2f",
+    "paused": "#8a4b00",
+    "cancelled": "#3d3d3d",
+}
+LIGHT_COLOURS = {"green": "#1e7b34", "amber": "#b35c00", "red": "#b00020"}
+LIGHT_SHAPES = {"green": "circle", "amber": "triangle", "red": "square"}
+
+
+@dataclass
+class Chart:
+    slug: str
+    title: str
+    description: str
+    template: str
+    context: dict
+    headers: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+
+    @property
+    def svg(self) -> SafeString:
+        return SafeString(render_to_string(self.template, {"chart": self, **self.context}))
+
+
+def stacked_bars(
+    slug: str,
+    title: str,
+    description: str,
+    categories: list[tuple[str, str]],
+    series: list[tuple[str, str, str]],
+    values: dict[tuple[str, str], int],
+    links: dict[tuple[str, str], str] | None = None,
+) -> Chart:
+    """Horizontal stacked bars: one bar per category, one segment per series.
+
+    ``categories`` are (key, label); ``series`` (key, label, colour); ``values``
+    maps (category, series) to a count.
+    """
+    label_width, bar_width, row_height = 230, 440, 30
+    totals = {c: sum(values.get((c, s), 0) for s, _l, _c in series) for c, _ in categories}
+    most = max(totals.values(), default=0) or 1
+    bars = []
+    for index, (ckey, clabel) in enumerate(categories):
+        x, segments = label_width, []
+        for skey, slabel, colour in series:
+            count = values.get((ckey, skey), 0)
+            if not count:
+                continue
+            width = bar_width * count / most
+            segments.append(
+                {
+                    "x": round(x),
+                    "width": max(round(width), 1),
+                    "colour": colour,
+                    "count": count,
+                    "label": slabel,
+                    "link": (links or {}).get((ckey, skey), ""),
+                    "show_count": width >= 18,
+                }
+            )
+            x += width
+        bars.append(
+            {
+                "y": 36 + index * row_height,
+                "label": clabel,
+                "segments": segments,
+                "total": totals[ckey],
+                "end": round(x),
+            }
+        )
+    height = 36 + len(categories) * row_height + 40
+    legend = []
+    for i, (_skey, slabel, colour) in enumerate(series):
+        legend.append(
+            {
+                "x": 10 + (i % 4) * 190,
+                "y": height - 28 + (i // 4) * 18,
+                "label": slabel,
+                "colour": colour,
+            }
+        )
+    height += 18 * ((len(series) - 1) // 4)
+    headers = ["", *[label for _k, label, _c in series], _("Total")]
+    rows = [
+        [clabel, *[values.get((ckey, s), 0) for s, _l, _c in series], totals[ckey]]
+        for ckey, clabel in categories
+    ]
+    return Chart(
+        slug,
+        title,
+        description,
+        "charts/stacked_bars.svg",
+        {
+            "bars": bars,
+            "legend": legend,
+            "width": label_width + bar_width + 60,
+            "height": height,
+            "bar_height": row_height - 8,
+        },
+        headers,
+        rows,
+    )
+
+
+def heatmap(
+    slug: str, title: str, description: str, cells: dict[tuple[int, int], int], link
+) -> Chart:
+    """Likelihood (rows, 5 at the top) × consequence (columns): a count in every cell."""
+    size, left, top = 64, 110, 40
+    most = max(cells.values(), default=0) or 1
+    squares = []
+    for likelihood in range(5, 0, -1):
+        for consequence in range(1, 6):
+            count = cells.get((likelihood, consequence), 0)
+            score = likelihood * consequence
+            band = "high" if score >= 15 else "medium" if score >= 8 else "low"
+            squares.append(
+                {
+                    "x": left + (consequence - 1) * size,
+                    "y": top + (5 - likelihood) * size,
+                    "count": count,
+                    "band": band,
+                    "likelihood": likelihood,
+                    "consequence": consequence,
+                    "strength": round(0.15 + 0.85 * count / most, 2) if count else 0,
+                    "link": link(likelihood, consequence) if count else "",
+                }
+            )
+    headers = [_("Likelihood"), *[str(c) for c in range(1, 6)]]
+    rows = [[str(lk), *[cells.get((lk, c), 0) for c in range(1, 6)]] for lk in range(5, 0, -1)]
+    return Chart(
+        slug,
+        title,
+        description,
+        "charts/heatmap.svg",
+        {
+            "squares": squares,
+            "size": size,
+            "left": left,
+            "top": top,
+            "width": left + 5 * size + 20,
+            "height": top + 5 * size + 60,
+        },
+        headers,
+        rows,
+    )
+
+
+def timeline(slug: str, title: str, description: str, entries, today: date) -> Chart:
+    """One bar per area from planned start to planned end, grouped by support area.
+
+    The bar's outline tells the precision: solid for a day or month, dashed for a
+    term or quarter, dotted for a year; an open end fades out at today. A diamond
+    marks a revised expected end.
+    """
+    starts = [e.area.planned_start for e in entries if e.area.planned_start]
+    ends = [e.area.planned_end for e in entries if e.area.planned_end] + [today]
+    if not starts and not ends:
+        return Chart(slug, title, description, "charts/timeline.svg", {"rows": [], "years": []})
+    first = date(min(starts + ends).year, 1, 1)
+    last = date(
+        max(
+            ends + [e.latest.revised_end for e in entries if e.latest and e.latest.revised_end]
+        ).year
+        + 1,
+        1,
+        1,
+    )
+    label_width, plot_width, row_height, top = 300, 560, 16, 34
+    span = (last - first).days or 1
+
+    def x(day: date) -> int:
+        return round(label_width + plot_width * (day - first).days / span)
+
+    rows, headings, y = [], [], top
+    current = None
+    for entry in entries:
+        area = entry.area
+        if area.support_area_id != current:
+            current = area.support_area_id
+            headings.append(
+                {"y": y + 12, "label": f"{area.support_area.number} {area.support_area.name}"}
+            )
+            y += 20
+        start = area.planned_start or first
+        end = area.planned_end or today
+        precision = area.planned_end_precision or area.planned_start_precision
+        style = {
+            "day": "solid",
+            "month": "solid",
+            "term": "dashed",
+            "quarter": "dashed",
+            "year": "dotted",
+        }.get(precision, "solid")
+        latest = entry.latest
+        rows.append(
+            {
+                "y": y,
+                "label": f"{area.key} {area.title}"[:48],
+                "key": area.key,
+                "x1": x(start),
+                "x2": max(x(end), x(start) + 3),
+                "style": style,
+                "w": max(x(end), x(start) + 3) - x(start),
+                "dash": {"solid": "", "dashed": "5 3", "dotted": "1.5 2.5"}[style],
+                "open_end": area.planned_end is None,
+                "open_start": area.planned_start is None,
+                "colour": STATUS_COLOURS[latest.status if latest else "none"],
+                "late": entry.late,
+                "revised": x(latest.revised_end) if latest and latest.revised_end else None,
+                "url": area.get_absolute_url(),
+            }
+        )
+        y += row_height
+    years = [{"x": x(date(year, 1, 1)), "label": year} for year in range(first.year, last.year + 1)]
+    headers = [
+        _("Development area"),
+        _("Planned start"),
+        _("Planned end"),
+        _("Revised end"),
+        _("Late"),
+    ]
+    table = [
+        [
+            f"{e.area.key} {e.area.title}",
+            e.area.planned_start or "–",
+            e.area.planned_end or "–",
+            (e.latest.revised_end if e.latest and e.latest.revised_end else "–"),
+            _("yes") if e.late else _("no"),
+        ]
+        for e in entries
+    ]
+    return Chart(
+        slug,
+        title,
+        description,
+        "charts/timeline.svg",
+        {
+            "rows": rows,
+            "headings": headings,
+            "years": years,
+            "today": x(today),
+            "width": label_width + plot_width + 70,
+            "height": y + 30,
+            "top": top,
+            "row_height": row_height,
+        },
+        headers,
+        table,
+    )
+
+
+def graph(
+    slug: str, title: str, description: str, layers: list[list[dict]], edges: list[tuple[str, str]]
+) -> Chart:
+    """A layered graph: columns left to right (external dependencies first), edges between nodes."""
+    column_width, node_width, node_height, gap, top = 250, 210, 30, 12, 30
+    positions, nodes = {}, []
+    for column, layer in enumerate(layers):
+        for row, node in enumerate(layer):
+            nx, ny = 10 + column * column_width, top + row * (node_height + gap)
+            positions[node["id"]] = (nx, ny)
+            nodes.append(node | {"x": nx, "y": ny})
+    lines = []
+    for source, target in edges:
+        if source in positions and target in positions:
+            (sx, sy), (tx, ty) = positions[source], positions[target]
+            lines.append(
+                {
+                    "x1": sx + node_width,
+                    "y1": sy + node_height / 2,
+                    "x2": tx,
+                    "y2": ty + node_height / 2,
+                    "held": any(n["id"] == target and n["held"] for n in nodes),
+                }
+            )
+    height = top + max((len(layer) for layer in layers), default=0) * (node_height + gap) + 20
+    return Chart(
+        slug,
+        title,
+        description,
+        "charts/graph.svg",
+        {
+            "nodes": nodes,
+            "lines": lines,
+            "width": 10 + len(layers) * column_width,
+            "height": height,
+            "node_width": node_width,
+            "node_height": node_height,
+        },
+    )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import dashboard_views as views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/risks/", views.dashboard_risks, name="dashboard_risks"),
+]
