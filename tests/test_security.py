@@ -148,3 +148,16 @@ def test_gunicorn_reads_its_configuration():
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "bind" in result.stdout and "127.0.0.1:8000" in result.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["x" * 300, "nul\x00name", "ü" * 151])
+def test_hostile_usernames_fail_to_log_in_without_a_server_error(client, kth_plan, username):
+    # Found by the hostile-input test on PostgreSQL: the throttling record once
+    # stored the raw name, and a name over 255 characters broke the login page.
+    response = client.post(reverse("login"), {"username": username, "password": "x"})
+    assert response.status_code == 200
+    from axes.models import AccessAttempt
+
+    assert all(len(a.username) <= 150 and "\x00" not in a.username
+               for a in AccessAttempt.objects.all())  # fmt: skip
