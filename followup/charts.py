@@ -93,13 +93,13 @@ def stacked_bars(
     for i, (_skey, slabel, colour) in enumerate(series):
         legend.append(
             {
-                "x": 10 + (i % 4) * 190,
-                "y": height - 28 + (i // 4) * 18,
+                "x": 10 + (i % 3) * 240,
+                "y": height - 28 + (i // 3) * 18,
                 "label": slabel,
                 "colour": colour,
             }
         )
-    height += 18 * ((len(series) - 1) // 4)
+    height += 18 * ((len(series) - 1) // 3)
     headers = ["", *[label for _k, label, _c in series], _("Total")]
     rows = [
         [clabel, *[values.get((ckey, s), 0) for s, _l, _c in series], totals[ckey]]
@@ -134,12 +134,14 @@ def heatmap(
             count = cells.get((likelihood, consequence), 0)
             score = likelihood * consequence
             band = "high" if score >= 15 else "medium" if score >= 8 else "low"
+            fill = {"high": "#f6d0d5", "medium": "#fbe6c9", "low": "#e6efe8"}[band]
             squares.append(
                 {
                     "x": left + (consequence - 1) * size,
                     "y": top + (5 - likelihood) * size,
                     "count": count,
                     "band": band,
+                    "fill": fill,
                     "likelihood": likelihood,
                     "consequence": consequence,
                     "strength": round(0.15 + 0.85 * count / most, 2) if count else 0,

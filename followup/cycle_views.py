@@ -123,7 +123,11 @@ def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
     today = timezone.localdate()
     overview = cycle_overview(cycle, today)
     slipping = slipping_dependencies(cycle.plan)
+    from areas.models import Department, SupportArea
+
     context = {
+        "support_areas": SupportArea.objects.all(),
+        "departments": Department.objects.all(),
         "cycle": cycle,
         "overview": overview,
         "may_manage": permissions.can_manage_cycles(request.user),
@@ -401,3 +405,44 @@ def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
         "slipping": [],
     }
     return render(request, "followup/report.html", context)
+
+
+@require_GET
+@login_required
+def cycle_pdf(request: HttpRequest, year: int) -> HttpResponse:
+    """The cycle's follow-up report as PDF: ?scope=programme|support_area|department&code=&lang=."""
+    from areas.models import Department, SupportArea
+
+    from .pdf import ReportScope, ReportTooLarge, build_report, render_pdf
+
+    cycle = _get_cycle_for_user(request, year)
+    kind = request.GET.get("scope", "programme")
+    code = request.GET.get("code", "")
+    language = request.GET.get("lang", settings.LANGUAGE_CODE)
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponse(_("Choose Swedish or English."), status=400)
+    if kind == "programme":
+        scope = ReportScope("programme")
+    elif kind == "support_area" and (sa := SupportArea.objects.filter(code=code).first()):
+        scope = ReportScope("support_area", support_area=sa)
+    elif kind == "department" and (dep := Department.objects.filter(code=code).first()):
+        scope = ReportScope("department", department=dep)
+    else:
+        return HttpResponse(
+            _("Choose the whole programme, a support area or a department."), status=400
+        )
+    user = request.user
+    try:
+        data = build_report(
+            cycle=cycle,
+            scope=scope,
+            language=language,
+            today=timezone.localdate(),
+            produced_by=user.get_full_name() or user.get_username(),
+        )
+    except ReportTooLarge as error:
+        return HttpResponse(str(error), status=400)
+    filename, content_type, content = render_pdf(data)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

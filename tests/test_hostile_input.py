@@ -11,9 +11,11 @@ from hypothesis.extra.django import TestCase
 from areas.models import Department, DevelopmentArea
 from followup.models import AreaComment, StatusUpdate
 
+# Lone surrogates are left out: no HTTP client can send them (they are not UTF-8).
+TEXT = st.characters(blacklist_categories=("Cs",))
 HOSTILE = st.one_of(
-    st.text(max_size=300),
-    st.builds(lambda ch, n: ch * n, st.characters(), st.integers(min_value=5001, max_value=5100)),
+    st.text(TEXT, max_size=300),
+    st.builds(lambda ch, n: ch * n, TEXT, st.integers(min_value=5001, max_value=5100)),
     st.sampled_from([
         "", " ", "\x00", "a\x00b", "<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>",
         "'; DROP TABLE areas_developmentarea; --", "1 OR 1=1", "{{ 7*7 }}", "{% debug %}",

@@ -172,5 +172,7 @@ LOGGING = {
         # logs only what went wrong.
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
     },
 }

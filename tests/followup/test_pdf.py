@@ -1,0 +1,195 @@
+"""The follow-up report as PDF: archival, navigable, in the chosen language, safe, reproducible."""
+
+import io
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from areas.models import ActionPlan, DevelopmentArea, SupportArea
+from followup import cycles
+from followup.models import FollowUpCycle, FollowUpReport
+from followup.pdf import ReportScope, StaticOnlyFetcher, build_report, render_pdf
+
+
+@pytest.fixture
+def cycle(kth_plan, head) -> FollowUpCycle:
+    plan = ActionPlan.objects.get()
+    cycle = cycles.cycle_create(
+        plan=plan,
+        year=2025,
+        name="Uppföljning 2025",
+        opens_on=date(2026, 1, 1),
+        deadline=date(2026, 3, 1),
+    )
+    cycles.cycle_open(cycle=cycle)
+    cycle.refresh_from_db()
+    report = FollowUpReport.objects.get(cycle=cycle, area__key="LED-01")
+    report.status, report.traffic_light = "ongoing", "amber"
+    report.traffic_light_reason = "Waiting for <b>the data office</b>."
+    report.progress = "Workshops held with all five schools."
+    report.save()
+    return cycle
+
+
+def _text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, " ".join(text.split())  # the PDF's line breaks are layout, not content
+
+
+def _render(cycle, scope, language="sv"):
+    data = build_report(
+        cycle=cycle,
+        scope=scope,
+        produced_by="Sam Sekretariat",
+        language=language,
+        today=date(2026, 3, 2),
+    )
+    return render_pdf(data)
+
+
+@pytest.mark.django_db
+def test_a_support_area_report_is_an_archival_navigable_pdf(cycle):
+    scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
+    filename, content_type, pdf = _render(cycle, scope)
+    assert (filename, content_type) == ("uppfoljning-2025-led-sv.pdf", "application/pdf")
+    assert pdf.startswith(b"%PDF-")
+    reader, text = _text(pdf)
+    assert 6 <= len(reader.pages) <= 20
+    for expected in [
+        "Uppföljningsrapport: Uppföljning 2025",
+        "V-2022-0218 1.2",
+        "Innehåll",
+        "Sammanfattning",
+        "Status per stödområde",
+        "LED-01",
+        "Workshops held with all five schools.",
+        "Bilaga: programmets mål och indikatorer",
+        "Framtagen av",
+        "Sam Sekretariat",
+    ]:
+        assert expected in text, expected
+    assert "INF-01" not in text  # only the chosen support area
+    # User text is text: the tags are printed, never interpreted.
+    assert "Waiting for <b>the data office</b>." in text
+    # Bookmarks for the headings, document title and language, PDF/A metadata.
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "Sammanfattning" in outline and "3.7 Ledningsstöd" in outline
+    assert reader.metadata.title == "Uppföljning 2025 – 3.7 Ledningsstöd"
+    assert reader.trailer["/Root"]["/Lang"] == "sv"
+    fonts = {
+        str(font.get_object()["/BaseFont"]).split("+")[-1]
+        for page in reader.pages
+        for font in page["/Resources"].get("/Font", {}).values()
+    }
+    assert fonts == {"vsplan-sans", "vsplan-sans-Bold"}  # shipped with the app, nothing else
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp and b"Uppf" in xmp
+    # Running header and footer ("page (pages)", registration number), not on the cover.
+    assert "V-2022-0218 1.2 2 (" in " ".join(reader.pages[1].extract_text().split())
+    assert " 1 (" not in " ".join(reader.pages[0].extract_text().split())
+
+
+@pytest.mark.django_db
+def test_the_same_input_gives_the_same_bytes(cycle):
+    scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
+    assert _render(cycle, scope)[2] == _render(cycle, scope)[2]
+
+
+@pytest.mark.django_db
+def test_a_department_report_in_english(cycle):
+    from areas.models import Department
+
+    scope = ReportScope("department", department=Department.objects.get(code="MO"))
+    filename, _ct, pdf = _render(cycle, scope, language="en")
+    assert filename == "uppfoljning-2025-mo-en.pdf"
+    _reader, text = _text(pdf)
+    assert "Follow-up report: Uppföljning 2025" in text and "Contents" in text
+    assert "LED-01" in text and "FOI-10" in text  # responsible for LED, takes part in FOI-10
+    assert "UTB-01" not in text
+
+
+@pytest.mark.django_db
+def test_the_whole_programme_through_the_page(client, secretariat, cycle):
+    client.force_login(secretariat)
+    assert "Uppföljningsrapport (PDF)" in client.get("/cycles/2025/").content.decode()
+    response = client.get("/cycles/2025/pdf/", {"scope": "programme", "lang": "sv"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="uppfoljning-2025-programme-sv.pdf"'
+    )
+    reader, text = _text(response.content)
+    assert len(reader.pages) > 40
+    assert all(key in text for key in ["UTB-01", "FOI-10", "INF-25", "KOM-06", "LED-04"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"scope": "everything"},
+        {"scope": "support_area", "code": "NOPE"},
+        {"scope": "department"},
+        {"lang": "de"},
+    ],
+)
+def test_bad_choices_get_a_clear_400(client, secretariat, cycle, params):
+    client.force_login(secretariat)
+    response = client.get("/cycles/2025/pdf/", params)
+    assert response.status_code == 400 and response.content.decode().startswith("Välj")
+
+
+@pytest.mark.django_db
+def test_readers_get_the_pdf_only_once_the_cycle_is_published(client, reader, cycle, monkeypatch):
+    monkeypatch.setattr(
+        "followup.pdf.render_pdf", lambda data: ("x.pdf", "application/pdf", b"%PDF-1.7")
+    )
+    client.force_login(reader)
+    assert client.get("/cycles/2025/pdf/").status_code == 403
+    cycles.cycle_close(cycle=cycle)
+    cycles.cycle_publish(cycle=cycle)
+    assert client.get("/cycles/2025/pdf/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org/logo.png",
+        "https://127.0.0.1/",
+        "file:///etc/passwd",
+        "https://vsplan.invalid/static/../../../etc/passwd",
+        "https://vsplan.invalid/static/nothing-here.css",
+        "https://vsplan.invalid.example.org/static/css/report.css",
+        "vsplan-static:/css/report.css",
+        "data:text/css,body{}",
+    ],
+)
+def test_the_renderer_fetches_nothing_but_static_files(url):
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher().fetch(url)
+
+
+def test_the_renderer_serves_the_shipped_fonts_and_stylesheet():
+    fetcher = StaticOnlyFetcher()
+    font = fetcher.fetch("https://vsplan.invalid/static/fonts/DejaVuSans.ttf")
+    assert font.headers["Content-Type"] == "font/ttf"
+    assert b"@page" in fetcher.fetch("https://vsplan.invalid/static/css/report.css").read()
+
+
+@pytest.mark.django_db
+def test_an_oversized_report_is_refused(cycle, monkeypatch):
+    from followup import pdf
+    from followup.pdf import ReportTooLarge
+
+    monkeypatch.setattr(pdf, "MAX_AREAS", 5)
+    with pytest.raises(ReportTooLarge):
+        build_report(
+            cycle=cycle,
+            scope=ReportScope("programme"),
+            produced_by="x",
+            language="sv",
+            today=date(2026, 3, 2),
+        )
+    assert DevelopmentArea.objects.count() == 72
