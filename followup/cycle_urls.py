@@ -11,6 +11,8 @@ urlpatterns = [
     path("cycles/<int:year>/remind/", views.cycle_remind, name="cycle_remind"),
     path("cycles/<int:year>/goals/", views.cycle_goals, name="cycle_goals"),
     path("cycles/<int:year>/pdf/", views.cycle_pdf, name="cycle_pdf"),
+    path("cycles/<int:year>/pdf/<int:pk>/", views.pdf_status, name="pdf_status"),
+    path("cycles/<int:year>/pdf/<int:pk>/download/", views.pdf_download, name="pdf_download"),
     path("cycles/<int:year>/reports/<str:key>/", views.report_detail, name="report_detail"),
     path("cycles/<int:year>/reports/<str:key>/review/", views.report_review, name="report_review"),
 ]

@@ -126,6 +126,7 @@ def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
     from areas.models import Department, SupportArea
 
     context = {
+        "stored_pdfs": cycle.pdfs.defer("content"),
         "support_areas": SupportArea.objects.all(),
         "departments": Department.objects.all(),
         "cycle": cycle,
@@ -407,42 +408,98 @@ def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
     return render(request, "followup/report.html", context)
 
 
-@require_GET
-@login_required
-def cycle_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    """The cycle's follow-up report as PDF: ?scope=programme|support_area|department&code=&lang=."""
+def _pdf_request(request: HttpRequest):
+    """The report asked for: (scope, code, language), or an error message."""
     from areas.models import Department, SupportArea
 
-    from .pdf import ReportScope, ReportTooLarge, build_report, render_pdf
+    kind = request.POST.get("scope", "programme")
+    code = request.POST.get("code", "")
+    language = request.POST.get("lang", settings.LANGUAGE_CODE)
+    if language not in dict(settings.LANGUAGES):
+        return None, _("Choose Swedish or English.")
+    if kind == "programme":
+        return ("programme", "", language), None
+    if kind == "support_area" and SupportArea.objects.filter(code=code).exists():
+        return ("support_area", code, language), None
+    if kind == "department" and Department.objects.filter(code=code).exists():
+        return ("department", code, language), None
+    return None, _("Choose the whole programme, a support area or a department.")
+
+
+@require_POST
+@login_required
+def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
+    """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
+    from .models import GeneratedReport
+    from .tasks import render_stored_report
 
     cycle = _get_cycle_for_user(request, year)
-    kind = request.GET.get("scope", "programme")
-    code = request.GET.get("code", "")
-    language = request.GET.get("lang", settings.LANGUAGE_CODE)
-    if language not in dict(settings.LANGUAGES):
-        return HttpResponse(_("Choose Swedish or English."), status=400)
-    if kind == "programme":
-        scope = ReportScope("programme")
-    elif kind == "support_area" and (sa := SupportArea.objects.filter(code=code).first()):
-        scope = ReportScope("support_area", support_area=sa)
-    elif kind == "department" and (dep := Department.objects.filter(code=code).first()):
-        scope = ReportScope("department", department=dep)
-    else:
-        return HttpResponse(
-            _("Choose the whole programme, a support area or a department."), status=400
+    wanted, error = _pdf_request(request)
+    if error:
+        return HttpResponse(error, status=400)
+    scope, code, language = wanted
+    regenerate = request.POST.get("regenerate") == "1"
+    if regenerate and not permissions.can_manage_cycles(request.user):
+        raise PermissionDenied
+    stored, _created = GeneratedReport.objects.get_or_create(
+        cycle=cycle,
+        scope=scope,
+        code=code,
+        language=language,
+        defaults={"requested_by": request.user},
+    )
+    reuse = cycle.is_frozen and stored.state == GeneratedReport.State.DONE and not regenerate
+    if not reuse:
+        stored.state, stored.content, stored.sha256, stored.error = (
+            GeneratedReport.State.PENDING,
+            b"",
+            "",
+            "",
         )
-    user = request.user
-    try:
-        data = build_report(
-            cycle=cycle,
-            scope=scope,
-            language=language,
-            today=timezone.localdate(),
-            produced_by=user.get_full_name() or user.get_username(),
+        stored.requested_by, stored.requested_at, stored.finished_at = (
+            request.user,
+            timezone.now(),
+            None,
         )
-    except ReportTooLarge as error:
-        return HttpResponse(str(error), status=400)
-    filename, content_type, content = render_pdf(data)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        stored.save()
+        render_stored_report.enqueue(stored.pk)
+    return redirect("followup:pdf_status", year=year, pk=stored.pk)
+
+
+def _get_stored_pdf(request: HttpRequest, year: int, pk: int):
+    from .models import GeneratedReport
+
+    cycle = _get_cycle_for_user(request, year)
+    stored = GeneratedReport.objects.filter(cycle=cycle, pk=pk).defer("content").first()
+    if stored is None:
+        raise Http404("No such report.")
+    return cycle, stored
+
+
+@require_GET
+@login_required
+def pdf_status(request: HtmxHttpRequest, year: int, pk: int) -> HttpResponse:
+    """Where a requested PDF stands; polls itself (HTMX) until it is ready."""
+    cycle, stored = _get_stored_pdf(request, year, pk)
+    context = {
+        "cycle": cycle,
+        "stored": stored,
+        "may_manage": permissions.can_manage_cycles(request.user),
+    }
+    template = "followup/pdf_status.html#status" if request.htmx else "followup/pdf_status.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def pdf_download(request: HttpRequest, year: int, pk: int) -> HttpResponse:
+    from .models import GeneratedReport
+
+    cycle, stored = _get_stored_pdf(request, year, pk)
+    if stored.state != GeneratedReport.State.DONE:
+        raise Http404("The report is not ready.")
+    content = GeneratedReport.objects.values_list("content", flat=True).get(pk=stored.pk)
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response["ETag"] = f'"{stored.sha256}"'
     return response

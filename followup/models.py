@@ -402,3 +402,48 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle}: {self.name} {self.department_id}"
+
+
+class GeneratedReport(models.Model):
+    """A follow-up report PDF rendered in the background and kept, with its checksum."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    cycle = models.ForeignKey(
+        FollowUpCycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="pdfs"
+    )
+    scope = models.CharField(_("report for"), max_length=20)
+    code = models.CharField(_("support area or department"), max_length=20, blank=True)
+    language = models.CharField(_("language"), max_length=5)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.BinaryField(_("PDF"), blank=True, editable=False)
+    sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("generated report")
+        verbose_name_plural = _("generated reports")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "scope", "code", "language"], name="one_stored_report_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or f"{self.cycle} {self.scope} {self.code} {self.language}"

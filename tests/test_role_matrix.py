@@ -19,6 +19,8 @@ ROLES = ["anonymous", "reader", "council", "head", "other_head", "secretariat", 
 # which EDO (head) is responsible for and PD (other_head) has no part in.
 # POSTs carry no data: for those allowed through, that is a bad form (400 for a
 # missing version, 200 with the message for an empty comment).
+CYCLE_READERS = {"anonymous": 302, "reader": 403, "council": 200, "head": 403, "other_head": 403,
+                 "secretariat": 200, "admin_user": 200}  # fmt: skip
 MANAGE_POST = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
                "secretariat": 302, "admin_user": 302}  # fmt: skip
 MATRIX = {
@@ -85,10 +87,12 @@ MATRIX = {
     ),
     "followup:cycle_pdf": (
         [2025],
-        {"anonymous": 302, "reader": 403, "council": 200, "head": 403, "other_head": 403,
-         "secretariat": 200, "admin_user": 200},
         dict.fromkeys(ROLES, 405),
+        {"anonymous": 302, "reader": 403, "council": 302, "head": 403, "other_head": 403,
+         "secretariat": 302, "admin_user": 302},
     ),
+    "followup:pdf_status": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
+    "followup:pdf_download": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
     "followup:cycle_remind": ([2025], dict.fromkeys(ROLES, 405), MANAGE_POST),
     "followup:cycle_open": ([2026], dict.fromkeys(ROLES, 405), MANAGE_POST),
     "followup:cycle_close": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),
@@ -126,6 +130,20 @@ def cycles_in_every_state(kth_plan):
     current = cycles.cycle_create(plan=plan, year=2025, name="Uppföljning 2025",
                                   opens_on=date(2026, 1, 1), deadline=date(2026, 3, 1))  # fmt: skip
     cycles.cycle_open(cycle=current)
+    from django.contrib.auth.models import User
+
+    from followup.models import GeneratedReport
+
+    GeneratedReport.objects.create(
+        pk=1,
+        cycle=current,
+        scope="programme",
+        language="en",
+        state="done",
+        filename="r.pdf",
+        content=b"%PDF-1.7",
+        requested_by=User.objects.create_user("requester"),
+    )
     cycles.cycle_create(plan=plan, year=2026, name="Uppföljning 2026",
                         opens_on=date(2027, 1, 1), deadline=date(2027, 3, 1))  # fmt: skip
 

@@ -318,9 +318,9 @@ def test_overview_query_count_does_not_grow_with_the_plan(client, secretariat, o
     # 6 its reports with areas, support areas, departments and who submitted,
     # 7 delayed or blocked dependencies (none), 8 the previous cycle (none),
     # 9 goal assessments, 10 goals, 11 indicator values, 12 departments the
-    # user heads (navigation), 13-14 support areas and departments (the PDF
-    # form's choices), 15 reminders sent.
-    assert count() == before == 15
+    # user heads (navigation), 13 stored report PDFs, 14-15 support areas and
+    # departments (the PDF form's choices), 16 reminders sent.
+    assert count() == before == 16
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """The follow-up report as PDF: archival, navigable, in the chosen language, safe, reproducible."""
 
+import hashlib
 import io
 from datetime import date
 
@@ -8,7 +9,7 @@ from pypdf import PdfReader
 
 from areas.models import ActionPlan, DevelopmentArea, SupportArea
 from followup import cycles
-from followup.models import FollowUpCycle, FollowUpReport
+from followup.models import FollowUpCycle, FollowUpReport, GeneratedReport
 from followup.pdf import ReportScope, StaticOnlyFetcher, build_report, render_pdf
 
 
@@ -114,31 +115,112 @@ def test_a_department_report_in_english(cycle):
 def test_the_whole_programme_through_the_page(client, secretariat, cycle):
     client.force_login(secretariat)
     assert "Uppföljningsrapport (PDF)" in client.get("/cycles/2025/").content.decode()
-    response = client.get("/cycles/2025/pdf/", {"scope": "programme", "lang": "sv"})
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    response = client.post("/cycles/2025/pdf/", {"scope": "programme", "lang": "sv"}, follow=True)
+    stored = GeneratedReport.objects.get()
+    assert response.redirect_chain == [(f"/cycles/2025/pdf/{stored.pk}/", 302)]
+    assert (stored.state, stored.filename) == ("done", "uppfoljning-2025-programme-sv.pdf")
+    assert stored.sha256 == hashlib.sha256(bytes(stored.content)).hexdigest()
+    assert "Ladda ner uppfoljning-2025-programme-sv.pdf" in response.content.decode()
+    download = client.get(f"/cycles/2025/pdf/{stored.pk}/download/")
+    assert download["Content-Type"] == "application/pdf"
     assert (
-        response["Content-Disposition"]
+        download["Content-Disposition"]
         == 'attachment; filename="uppfoljning-2025-programme-sv.pdf"'
     )
-    reader, text = _text(response.content)
-    assert len(reader.pages) > 40
-    assert all(key in text for key in ["UTB-01", "FOI-10", "INF-25", "KOM-06", "LED-04"])
+    assert download["ETag"] == f'"{stored.sha256}"'
+    reader, text = _text(download.content)
+    assert len(reader.pages) == stored.pages > 30  # one block per area, 69 areas
+    titles = DevelopmentArea.objects.filter(upcoming=False).values_list("key", "title")
+    for key, title in titles:
+        assert f"{key} {' '.join(title.split())}"[:40] in text, key
+    for number in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"]:
+        assert SupportArea.objects.get(number=number).name_sv in text
+
+
+@pytest.mark.django_db
+def test_a_closed_cycles_report_is_served_from_storage_and_regenerated_only_on_request(
+    client, secretariat, council, cycle, monkeypatch
+):
+    from followup import pdf
+
+    calls = []
+    real = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda data: calls.append(1) or real(data))
+    scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
+    cycles.cycle_close(cycle=cycle)
+    client.force_login(secretariat)
+    client.post("/cycles/2025/pdf/", {"scope": "support_area", "code": "LED", "lang": "sv"})
+    stored = GeneratedReport.objects.get()
+    first = stored.sha256
+    client.force_login(council)
+    client.post("/cycles/2025/pdf/", {"scope": "support_area", "code": "LED", "lang": "sv"})
+    assert len(calls) == 1  # served from storage, not rendered again
+    assert client.post("/cycles/2025/pdf/", {"scope": "support_area", "code": "LED", "lang": "sv",
+                                             "regenerate": "1"}).status_code == 403  # fmt: skip
+    client.force_login(secretariat)
+    client.post(
+        "/cycles/2025/pdf/",
+        {"scope": "support_area", "code": "LED", "lang": "sv", "regenerate": "1"},
+    )
+    assert len(calls) == 2 and GeneratedReport.objects.count() == 1
+    assert GeneratedReport.objects.get().sha256 == first  # same input, same bytes
+    assert scope.slug == "led"
+
+
+@pytest.mark.django_db
+def test_a_failed_render_says_so(client, secretariat, cycle, monkeypatch):
+    from followup import pdf
+
+    def broken(data):
+        raise RuntimeError("pango exploded")
+
+    monkeypatch.setattr(pdf, "render_pdf", broken)
+    client.force_login(secretariat)
+    page = client.post("/cycles/2025/pdf/", {"scope": "programme"}, follow=True).content.decode()
+    assert "Rapporten kunde inte tas fram" in page
+    stored = GeneratedReport.objects.get()
+    assert stored.state == "failed" and not stored.content
+    assert client.get(f"/cycles/2025/pdf/{stored.pk}/download/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_status_fragment_polls_until_ready(client, secretariat, cycle):
+    stored = GeneratedReport.objects.create(cycle=cycle, scope="programme", language="sv",
+                                            requested_by=secretariat)  # fmt: skip
+    client.force_login(secretariat)
+    fragment = client.get(
+        f"/cycles/2025/pdf/{stored.pk}/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in fragment and 'hx-trigger="every 2s"' in fragment
+
+
+@pytest.mark.django_db
+def test_render_report_command(cycle, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "led.pdf"
+    call_command("render_report", "--cycle", "2025", "--support-area", "3.7", "--language", "en",
+                 "--output", str(out))  # fmt: skip
+    assert out.read_bytes().startswith(b"%PDF-") and "Wrote" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="no follow-up cycle for 1999"):
+        call_command("render_report", "--cycle", "1999", "--output", str(out))
+    with pytest.raises(CommandError, match="No department"):
+        call_command(
+            "render_report", "--cycle", "2025", "--department", "NOPE", "--output", str(out)
+        )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "params",
-    [
-        {"scope": "everything"},
-        {"scope": "support_area", "code": "NOPE"},
-        {"scope": "department"},
-        {"lang": "de"},
-    ],
-)
+    [{"scope": "everything"}, {"scope": "support_area", "code": "NOPE"},
+     {"scope": "department"}, {"lang": "de"}],
+)  # fmt: skip
 def test_bad_choices_get_a_clear_400(client, secretariat, cycle, params):
     client.force_login(secretariat)
-    response = client.get("/cycles/2025/pdf/", params)
+    response = client.post("/cycles/2025/pdf/", params)
     assert response.status_code == 400 and response.content.decode().startswith("Välj")
+    assert not GeneratedReport.objects.exists()
 
 
 @pytest.mark.django_db
@@ -147,10 +229,30 @@ def test_readers_get_the_pdf_only_once_the_cycle_is_published(client, reader, cy
         "followup.pdf.render_pdf", lambda data: ("x.pdf", "application/pdf", b"%PDF-1.7")
     )
     client.force_login(reader)
-    assert client.get("/cycles/2025/pdf/").status_code == 403
+    assert client.post("/cycles/2025/pdf/").status_code == 403
     cycles.cycle_close(cycle=cycle)
     cycles.cycle_publish(cycle=cycle)
-    assert client.get("/cycles/2025/pdf/").status_code == 200
+    assert client.post("/cycles/2025/pdf/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_typed_markup_in_a_narrative_stays_text_and_fetches_nothing(cycle, monkeypatch):
+    from followup import pdf
+
+    fetched = []
+    original = pdf.StaticOnlyFetcher.fetch
+    monkeypatch.setattr(
+        pdf.StaticOnlyFetcher,
+        "fetch",
+        lambda self, url, headers=None: fetched.append(url) or original(self, url, headers),
+    )
+    report = FollowUpReport.objects.get(cycle=cycle, area__key="LED-02")
+    report.progress = '<script>alert(1)</script> <img src="http://attacker.example/x.png">'
+    report.save()
+    scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
+    _reader, text = _text(_render(cycle, scope)[2])
+    assert '<script>alert(1)</script> <img src="http://attacker.example/x.png">' in text
+    assert all(url.startswith("https://vsplan.invalid/static/") for url in fetched)
 
 
 @pytest.mark.parametrize(

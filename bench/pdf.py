@@ -1,0 +1,110 @@
+#!/usr/bin/env python
+"""The programme report's render time and memory next to a plain WeasyPrint document.
+
+    .venv/bin/python bench/pdf.py
+
+Builds the demo history (a full cycle of reports), renders the programme report,
+then renders a plain HTML document with the same number of pages and no app code,
+in separate processes so that each one's peak memory is its own.
+"""
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from _setup import with_test_database
+
+PLAIN = """<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 20mm; @bottom-right {{ content: counter(page) }} }}
+body {{ font-family: sans-serif; font-size: 9.5pt }} section {{ page-break-after: always }}
+</style></head><body>{sections}</body></html>"""
+
+
+def render_app() -> dict:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from followup.models import FollowUpCycle
+    from followup.pdf import ReportScope, build_report, render_pdf
+
+    call_command("setup_demo", "--allow-without-debug", verbosity=0)
+    cycle = FollowUpCycle.objects.get(state="open")
+    start = time.perf_counter()
+    data = build_report(
+        cycle=cycle,
+        scope=ReportScope("programme"),
+        produced_by="bench",
+        language="sv",
+        today=timezone.localdate(),
+    )
+    filename, _ct, pdf = render_pdf(data)
+    seconds = time.perf_counter() - start
+    import io
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    return {
+        "seconds": seconds,
+        "pages": pages,
+        "bytes": len(pdf),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def render_plain(pages: int) -> dict:
+    from weasyprint import HTML
+
+    text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 40
+    html = PLAIN.format(
+        sections="".join(
+            f"<section><h1>Avsnitt {n}</h1><p>{text}</p></section>" for n in range(pages)
+        )
+    )
+    start = time.perf_counter()
+    pdf = HTML(string=html).write_pdf()
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "bytes": len(pdf),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--app":
+        result = {}
+        with_test_database(lambda: result.update(render_app()))
+        print(json.dumps(result))
+    elif len(sys.argv) > 2 and sys.argv[1] == "--plain":
+        print(json.dumps(render_plain(int(sys.argv[2]))))
+    else:
+        app = json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--app"], capture_output=True, text=True, check=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        plain = json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--plain", str(app["pages"])],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        print(
+            f"programme report: {app['pages']} pages, {app['seconds']:.1f} s, peak {app['peak_mb']:.0f} MB"
+        )
+        print(
+            f"plain WeasyPrint: {app['pages']} pages, {plain['seconds']:.1f} s, peak {plain['peak_mb']:.0f} MB"
+        )
+        print(
+            f"ratio: {app['seconds'] / plain['seconds']:.2f} (goal <= 1.5); "
+            f"peak memory {app['peak_mb']:.0f} MB (goal <= 500 MB)"
+        )
