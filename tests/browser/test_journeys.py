@@ -1,0 +1,105 @@
+"""What users see in a real browser: in-place updates, keyboard use, accessibility."""
+
+import re
+
+import pytest
+
+from areas.models import DevelopmentArea
+from followup.models import StatusUpdate
+from tests.browser.conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_department_heads_journey(page_for, live_server, head):
+    page = page_for("head")
+    assert page.url.endswith("/my/")
+    assert axe_violations(page) == []
+    summary = page.inner_text("#summary")
+    assert "0 ännu inte rapporterade" not in summary
+    for key, light in [("UTB-01", "amber"), ("UTB-02", "green")]:
+        page.click(f"#status-{key} a.button")
+        page.wait_for_selector(f"#status-{key} form")
+        assert axe_violations(page) == []
+        page.select_option(f"#status-{key} select[name=status]", "ongoing")
+        page.check(f"#status-{key} input[value={light}]")
+        if light == "amber":
+            page.click(f"#status-{key} button[type=submit]")  # no reason yet: refused in place
+            page.wait_for_selector(f"#status-{key} .field-error")
+            assert "Ange varför trafikljuset är gult eller rött." in page.inner_text(
+                f"#status-{key}"
+            )
+            assert axe_violations(page) == []
+            page.fill(f"#status-{key} textarea[name=traffic_light_reason]", "Ladok is late.")
+        page.fill(f"#status-{key} textarea[name=progress]", f"Progress on {key}.")
+        page.click(f"#status-{key} button[type=submit]")
+        page.wait_for_selector(f"#status-{key} .saved")
+    assert page.url.endswith("/my/")  # never left the page
+    assert "Status sparad för UTB-02." in page.inner_text("#live-region")
+    page.wait_for_function("document.querySelector('#summary').innerText.includes('1')")
+    assert StatusUpdate.objects.count() == 2
+    page.goto(f"{live_server.url}/areas/UTB-01/")
+    history = page.inner_text("#history")
+    assert "Progress on UTB-01." in history and "Ladok is late." in history
+    assert axe_violations(page) == []
+    response = page.goto(f"{live_server.url}/areas/INF-01/status/")
+    assert response.status == 403
+    assert "Det får du inte göra" in page.inner_text("main")
+
+
+def test_a_status_update_by_keyboard_alone(page_for, head):
+    page = page_for("head")
+    button = page.locator("#status-UTB-01 a.button")
+    for _ in range(60):  # tab through the page until the first Update button has focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#status-UTB-01') !== null"):
+            break
+    assert button.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#status-UTB-01 form")
+    assert page.evaluate("document.activeElement.name") == "status"  # focus moved into the form
+    page.keyboard.press("Tab")  # to the traffic lights
+    page.keyboard.press("Space")  # choose the first: green
+    page.keyboard.press("Tab")  # reason
+    page.keyboard.press("Tab")  # progress
+    page.keyboard.type("Typed without a mouse.")
+    for _ in range(3):  # next steps, revised end, save
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#status-UTB-01 .saved")
+    assert page.evaluate("document.activeElement.textContent").startswith("Uppdatera status")
+    assert StatusUpdate.objects.get().progress == "Typed without a mouse."
+
+
+def test_council_reads_the_dashboard_and_drills_down(page_for, live_server, council, secretariat):
+    from followup.services import status_update_create
+
+    area = DevelopmentArea.objects.get(key="HR-02")
+    status_update_create(
+        area=area,
+        author=secretariat,
+        seen_version=0,
+        status="ongoing",
+        traffic_light="red",
+        traffic_light_reason="No staff.",
+    )
+    page = page_for("council")
+    page.goto(f"{live_server.url}/dashboard/")
+    assert axe_violations(page) == []
+    page.select_option("#id_support_area", "HR")
+    page.wait_for_function("location.search.includes('support_area=HR')")
+    assert "3.1 Utbildningsadministrativt stöd" not in page.inner_text("#panels")
+    page.click("a[href='/?support_area=HR&traffic_light=red']")
+    page.wait_for_load_state("networkidle")
+    keys = re.findall(r"HR-0\d", page.inner_text("#results"))
+    assert keys == ["HR-02"]
+    assert axe_violations(page) == []
+
+
+def test_pages_fit_a_phone(page_for, live_server, reader):
+    page = page_for("reader", width=390)
+    for path in ["/", "/areas/UTB-01/"]:
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        assert axe_violations(page) == []
