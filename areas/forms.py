@@ -15,40 +15,59 @@ class GroupChoiceField(forms.ModelChoiceField):
         return f"{obj.support_area.number} · {obj.name}"
 
 
-class PlanFilterForm(forms.Form):
-    """The plan page's filters; the state lives in the query string."""
+# The filters the plan page and the dashboard share, defined once.
 
-    support_area = forms.ModelChoiceField(
+
+def support_area_filter() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
         label=_("Support area"),
         queryset=SupportArea.objects.all(),
         to_field_name="code",
         required=False,
         empty_label=_("All support areas"),
     )
+
+
+def department_filter(**extra) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All departments"),
+        **extra,
+    )
+
+
+def status_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), (NOT_REPORTED, _("Not yet reported")), *Status.choices],
+    )
+
+
+def traffic_light_filter() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Traffic light"),
+        required=False,
+        choices=[("", _("Any traffic light")), *TrafficLight.choices],
+    )
+
+
+class PlanFilterForm(forms.Form):
+    """The plan page's filters; the state lives in the query string."""
+
+    support_area = support_area_filter()
     group = GroupChoiceField(
         label=_("Group"),
         queryset=Group.objects.select_related("support_area"),
         required=False,
         empty_label=_("All groups"),
     )
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        queryset=Department.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("All departments"),
-        help_text=_("Responsible or participating."),
-    )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), (NOT_REPORTED, _("Not yet reported")), *Status.choices],
-    )
-    traffic_light = forms.ChoiceField(
-        label=_("Traffic light"),
-        required=False,
-        choices=[("", _("Any traffic light")), *TrafficLight.choices],
-    )
+    department = department_filter(help_text=_("Responsible or participating."))
+    status = status_filter()
+    traffic_light = traffic_light_filter()
     upcoming = forms.ChoiceField(
         label=_("Upcoming"),
         required=False,

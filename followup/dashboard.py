@@ -9,9 +9,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from areas.models import ActionPlan, Department, DevelopmentArea, RiskAspect, SupportArea
+from areas.selectors import filter_areas
 
 from .models import (
     CLOSED_STATUSES,
@@ -38,24 +39,15 @@ class DashboardFilters:
 
 
 def filtered_areas(plan: ActionPlan, filters: DashboardFilters) -> QuerySet[DevelopmentArea]:
-    areas = DevelopmentArea.objects.filter(plan=plan)
-    if filters.support_area:
-        areas = areas.filter(support_area=filters.support_area)
-    if filters.department:
-        areas = areas.filter(
-            Q(responsible_department=filters.department)
-            | Q(participating_departments=filters.department)
-        ).distinct()
-    latest = StatusUpdate.objects.filter(sequence=F("area__status_version"))
-    if filters.status == "none":
-        areas = areas.filter(status_version=0)
-    elif filters.status:
-        areas = areas.filter(pk__in=latest.filter(status=filters.status).values("area_id"))
-    if filters.traffic_light:
-        areas = areas.filter(
-            pk__in=latest.filter(traffic_light=filters.traffic_light).values("area_id")
-        )
-    return areas
+    """The plan's areas narrowed the same way, and by the same code, as on the plan page."""
+    return filter_areas(
+        DevelopmentArea.objects.filter(plan=plan),
+        today=date.today(),  # unused: the dashboard has no "late" filter
+        support_area=filters.support_area,
+        department=filters.department,
+        status=filters.status,
+        traffic_light=filters.traffic_light,
+    )
 
 
 @dataclass

@@ -1,28 +1,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Department, RiskAspect, SupportArea
+from areas.forms import department_filter, status_filter, support_area_filter, traffic_light_filter
+from areas.models import RiskAspect
 
-from .models import FollowUpCycle, Status, TrafficLight
+from .models import FollowUpCycle
 
 
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters, as a GET form: the state is the URL."""
 
-    support_area = forms.ModelChoiceField(
-        label=_("Support area"),
-        queryset=SupportArea.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("All support areas"),
-    )
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        queryset=Department.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("All departments"),
-    )
+    support_area = support_area_filter()
+    department = department_filter()
     cycle = forms.ModelChoiceField(
         label=_("Cycle"),
         queryset=FollowUpCycle.objects.none(),
@@ -30,16 +19,8 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label=_("The open or latest cycle"),
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), ("none", _("Not yet reported")), *Status.choices],
-    )
-    traffic_light = forms.ChoiceField(
-        label=_("Traffic light"),
-        required=False,
-        choices=[("", _("Any traffic light")), *TrafficLight.choices],
-    )
+    status = status_filter()
+    traffic_light = traffic_light_filter()
     aspect = forms.ModelChoiceField(
         label=_("Risk aspect"),
         queryset=RiskAspect.objects.all(),
