@@ -86,3 +86,53 @@ class PlanFilterForm(forms.Form):
         strip=True,
         error_messages=TOO_LONG,
     )
+
+
+class PlanUploadForm(forms.Form):
+    """A workbook with a revised plan, in the layout of vsplan's export."""
+
+    workbook = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_("Export the plan, edit the support areas' sheets, and upload the file here."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def clean_workbook(self):
+        from django.conf import settings
+
+        workbook = self.cleaned_data["workbook"]
+        limit = settings.VSPLAN_IMPORT_MAX_BYTES
+        if workbook.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB; vsplan reads workbooks up to that size."),
+                params={"limit": limit // (1024 * 1024)},
+            )
+        return workbook
+
+
+class RevisionForm(forms.Form):
+    """What the new revision is called; the secretariat enters it when applying."""
+
+    revision = forms.CharField(
+        label=_("Revision"),
+        max_length=100,
+        error_messages=TOO_LONG,
+        help_text=_("A label that tells revisions apart, e.g. “Revision 2027”."),
+    )
+    registration_number = forms.CharField(
+        label=_("Registration number"), max_length=100, error_messages=TOO_LONG
+    )
+    document_date = forms.DateField(
+        label=_("Document date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision_date = forms.DateField(
+        label=_("Decision date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decided_by = forms.CharField(
+        label=_("Decided by"), max_length=200, required=False, error_messages=TOO_LONG
+    )
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)

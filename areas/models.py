@@ -42,6 +42,19 @@ class ActionPlan(models.Model):
         related_name="revisions",
     )
     is_current = models.BooleanField(_("current revision"), default=False)
+    created_at = models.DateTimeField(_("created"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Filled when a newer revision replaces this one: every area as it stood
+    # (the workbook's columns), so that the revision stays readable.
+    snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("action plan")
@@ -424,3 +437,38 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_repr}: {self.field}"
+
+
+class PlanImport(models.Model):
+    """A workbook uploaded as a revised plan: its rows, read and kept until applied."""
+
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        "auth.User", verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    plan = models.ForeignKey(
+        ActionPlan,
+        verbose_name=_("revision it was read against"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    rows = models.JSONField(_("rows"), default=list)
+    errors = models.JSONField(_("errors while reading"), default=list)
+    warnings = models.JSONField(_("warnings while reading"), default=list)
+    applied_as = models.ForeignKey(
+        ActionPlan,
+        verbose_name=_("applied as revision"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("plan import")
+        verbose_name_plural = _("plan imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.filename

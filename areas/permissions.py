@@ -122,3 +122,13 @@ def can_edit_report(user: User, report) -> bool:
         and report.state in ("not_started", "draft", "returned")
         and can_edit_area(user, report.area)
     )
+
+
+def can_revise_plan(user: User) -> bool:
+    """May the user import a revised plan (and see the change sets of imports)?"""
+    return is_secretariat(user)
+
+
+def can_view_plan_import(user: User, plan_import) -> bool:
+    """An upload is its uploader's work in progress (and an administrator's)."""
+    return can_revise_plan(user) and (user.is_superuser or plan_import.uploaded_by_id == user.pk)

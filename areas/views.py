@@ -69,6 +69,7 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
         "tree": tree,
         "area_count": sum(block.area_count for block in tree),
         "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        "may_revise": permissions.can_revise_plan(request.user),
     }
     template = "areas/plan.html#results" if request.htmx else "areas/plan.html"
     return render(request, template, context)

@@ -131,6 +131,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
 
+# Excel import of a revised plan: the largest upload, what its archive may
+# unpack to (zip bombs), and the most rows read. The KTH plan is 72 rows, 40 kB.
+VSPLAN_IMPORT_MAX_BYTES = env_int("VSPLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+VSPLAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "VSPLAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024
+)
+VSPLAN_IMPORT_MAX_ROWS = env_int("VSPLAN_IMPORT_MAX_ROWS", 10_000)
+
 # E-mail (reminders). SMTP by default; development prints to the console.
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "vsplan@localhost")
 MAILERS = {

@@ -1,0 +1,232 @@
+"""The plan in Excel: export (anyone who reads the plan), import of a revised plan
+(the secretariat), and the plan's revisions, earlier ones read from their snapshot."""
+
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import permissions, selectors
+from .excel import (
+    XLSX_CONTENT_TYPE,
+    ImportRejected,
+    Message,
+    export_filename,
+    plan_meta,
+    plan_rows,
+    read_workbook,
+    write_workbook,
+)
+from .forms import PlanFilterForm, PlanUploadForm, RevisionForm
+from .models import ActionPlan, PlanImport, SupportArea
+from .revisions import ChangeSetChanged, RevisionError, build_change_set, revision_apply
+from .views import _get_plan_for_user
+
+
+def _xlsx_response(plan: ActionPlan, rows: list[dict], filters: str = "") -> HttpResponse:
+    buffer = io.BytesIO()
+    write_workbook(buffer, plan_meta=plan_meta(plan), rows=rows, filters=filters)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    filename = export_filename(plan, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _describe_filters(form: PlanFilterForm) -> str:
+    parts = []
+    for name, value in form.cleaned_data.items():
+        if not value:
+            continue
+        bound = form[name]
+        if value is True:
+            parts.append(str(bound.label))
+        elif hasattr(bound.field, "choices") and not hasattr(bound.field, "queryset"):
+            parts.append(f"{bound.label}: {dict(bound.field.choices).get(value, value)}")
+        else:
+            parts.append(f"{bound.label}: {value}")
+    return "; ".join(parts)
+
+
+@require_GET
+@login_required
+def plan_export(request: HttpRequest) -> HttpResponse:
+    """The current plan as a workbook, narrowed by the plan page's filters if given."""
+    plan = _get_plan_for_user(request)
+    today = timezone.localdate()
+    form = PlanFilterForm(request.GET or None)
+    areas = plan.areas.all()
+    filters = ""
+    if form.is_valid() and any(form.cleaned_data.values()):
+        areas = selectors.filter_areas(areas, today=today, **form.cleaned_data)
+        filters = _describe_filters(form)
+    return _xlsx_response(plan, plan_rows(areas, today), filters)
+
+
+def _get_revision(request: HttpRequest, pk: int) -> ActionPlan:
+    if not permissions.can_view_plan(request.user):
+        raise PermissionDenied
+    return get_object_or_404(ActionPlan, pk=pk)
+
+
+def _revision_rows(plan: ActionPlan) -> list[dict]:
+    if plan.is_current:
+        return plan_rows(plan.areas.all(), timezone.localdate())
+    if plan.snapshot is None:
+        raise Http404("This revision kept no snapshot.")
+    return plan.snapshot["rows"]
+
+
+@require_GET
+@login_required
+def revisions(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_plan(request.user):
+        raise PermissionDenied
+    plans = ActionPlan.objects.select_related("created_by").order_by("-pk")
+    return render(
+        request,
+        "areas/revisions.html",
+        {"revisions": plans, "may_revise": permissions.can_revise_plan(request.user)},
+    )
+
+
+@require_GET
+@login_required
+def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_revision(request, pk)
+    if plan.is_current:
+        return redirect("areas:plan")
+    rows = _revision_rows(plan)
+    names = {sa.code: sa for sa in SupportArea.objects.all()}
+    sections = []
+    for code, support_area in names.items():
+        own = [r for r in rows if r["support_area"] == code]
+        if own:
+            sections.append((support_area, own))
+    return render(
+        request,
+        "areas/revision_detail.html",
+        {
+            "revision": plan,
+            "sections": sections,
+            "area_count": len(rows),
+            "superseded_at": plan.snapshot.get("superseded_at", "")[:10],
+        },  # fmt: skip
+    )
+
+
+@require_GET
+@login_required
+def revision_export(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_revision(request, pk)
+    return _xlsx_response(plan, _revision_rows(plan))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_import(request: HttpRequest) -> HttpResponse:
+    """Upload a revised plan; nothing changes until its change set is reviewed and applied."""
+    if not permissions.can_revise_plan(request.user):
+        raise PermissionDenied
+    plan = _get_plan_for_user(request)
+    rejected = ""
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        try:
+            result = read_workbook(upload.read())
+        except ImportRejected as error:
+            rejected = str(error)
+        else:
+            plan_import = PlanImport.objects.create(
+                uploaded_by=request.user,
+                filename=upload.name[:255],
+                plan=plan,
+                rows=result.rows,
+                errors=[m.as_dict() for m in result.errors],
+                warnings=[m.as_dict() for m in result.warnings],
+            )
+            return redirect("areas:plan_import_review", pk=plan_import.pk)
+    imports = PlanImport.objects.filter(uploaded_by=request.user).select_related("applied_as")[:10]
+    return render(
+        request,
+        "areas/plan_import.html",
+        {
+            "form": form,
+            "rejected": rejected,
+            "plan": plan,
+            "imports": imports,
+            "export_url": reverse("areas:plan_export"),
+        },  # fmt: skip
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The change set of an upload, and applying it as a new revision."""
+    if not permissions.can_revise_plan(request.user):
+        raise PermissionDenied
+    plan_import = get_object_or_404(PlanImport.objects.select_related("applied_as"), pk=pk)
+    if not permissions.can_view_plan_import(request.user, plan_import):
+        raise PermissionDenied
+    plan = _get_plan_for_user(request)
+    read_messages = (
+        [Message(**m) for m in plan_import.errors],
+        [Message(**m) for m in plan_import.warnings],
+    )
+    change_set = build_change_set(plan_import.rows, plan, read_messages)
+    form = RevisionForm(
+        initial={
+            "registration_number": plan.registration_number,
+            "decided_by": plan.decided_by,
+            "digest": change_set.digest,
+        }
+    )
+    problem = ""
+    if request.method == "POST" and plan_import.applied_as is None:
+        form = RevisionForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            digest = data.pop("digest")
+            try:
+                new, _applied = revision_apply(
+                    records=plan_import.rows,
+                    read_errors=read_messages[0],
+                    user=request.user,
+                    expected_digest=digest,
+                    **data,
+                )
+            except ChangeSetChanged as error:
+                problem = str(error)
+                resubmit = request.POST.copy()
+                resubmit["digest"] = change_set.digest
+                form = RevisionForm(resubmit)
+            except RevisionError as error:
+                problem = str(error)
+            else:
+                plan_import.applied_as = new
+                plan_import.save(update_fields=["applied_as"])
+                messages.success(
+                    request,
+                    _("The revised plan is now current as “%(revision)s”.")
+                    % {"revision": new.revision},
+                )
+                return redirect("areas:revisions")
+    return render(
+        request,
+        "areas/plan_import_review.html",
+        {
+            "plan_import": plan_import,
+            "plan": plan,
+            "change_set": change_set,
+            "form": form,
+            "problem": problem,
+        },
+    )
