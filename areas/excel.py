@@ -26,7 +26,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -232,7 +232,10 @@ def _summary_rows(ws, plan_meta: dict, rows: list[dict], filters: str) -> Iterat
     yield [_("Registration number"), plan_meta["registration_number"]]
     yield [_("Revision"), plan_meta["revision"]]
     yield [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")]
-    yield [_("Filter"), _text_cell(ws, filters) if filters else _("none (the whole plan)")]
+    yield [
+        pgettext("workbook", "Selection"),
+        _text_cell(ws, filters) if filters else _("the whole plan"),
+    ]
     yield []
     statuses, lights = list(Status), list(TrafficLight)
     yield _header(

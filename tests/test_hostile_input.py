@@ -100,3 +100,63 @@ class HostileStatusUpdates(TestCase):
         response = self.client.post("/login/", {"username": username, "password": password})
         self.assertIn(response.status_code, (200, 429))
         self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class HostileRevisions(TestCase):
+    """The revision form and the cells of an uploaded workbook."""
+
+    fixtures = ["kth_plan"]
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.contrib.auth.models import Group as AuthGroup
+
+        from areas.models import ActionPlan, PlanImport
+
+        cls.secretariat = User.objects.create_user("secretariat", password="x")
+        cls.secretariat.groups.add(AuthGroup.objects.create(name="secretariat"))
+        cls.plan_import = PlanImport.objects.create(
+            uploaded_by=cls.secretariat, filename="x.xlsx", plan=ActionPlan.objects.get()
+        )
+
+    @SETTINGS
+    @given(revision=HOSTILE, number=HOSTILE, document=HOSTILE, decision=HOSTILE, by=HOSTILE,
+           digest=HOSTILE)  # fmt: skip
+    def test_revision_form(self, revision, number, document, decision, by, digest):
+        from areas.models import ActionPlan
+
+        self.client.force_login(self.secretariat)
+        response = self.client.post(
+            f"/plan/import/{self.plan_import.pk}/",
+            {"revision": revision, "registration_number": number, "document_date": document,
+             "decision_date": decision, "decided_by": by, "digest": digest},
+        )  # fmt: skip
+        self.assertLess(response.status_code, 500)
+        # The upload holds no rows: whatever the form says, nothing may be applied.
+        self.assertEqual(ActionPlan.objects.count(), 1)
+
+    @SETTINGS
+    @given(text=HOSTILE, title=HOSTILE)
+    def test_cells_come_back_as_they_were_written(self, text, title):
+        import io
+        from datetime import date
+
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        from areas.excel import plan_meta, plan_rows, read_workbook, write_workbook
+        from areas.models import ActionPlan
+        from areas.revisions import build_change_set
+
+        DevelopmentArea.objects.filter(key="KOM-01").update(why=text, title=title)
+        plan = ActionPlan.objects.get()
+        out = io.BytesIO()
+        rows = plan_rows(plan.areas.all(), date(2026, 1, 1))
+        write_workbook(out, plan_meta=plan_meta(plan), rows=rows)
+        result = read_workbook(out.getvalue())
+        row = next(r for r in result.rows if r["key"] == "KOM-01")
+        self.assertEqual(
+            row["why"],
+            ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n").strip(),
+        )
+        change_set = build_change_set(result.rows, plan, (result.errors, result.warnings))
+        self.assertFalse(change_set.added or change_set.removed)

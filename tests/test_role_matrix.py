@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import get_resolver, reverse
 
-from areas.models import ActionPlan
+from areas.models import ActionPlan, PlanImport
 from followup import cycles
 
 ROLES = ["anonymous", "reader", "council", "head", "other_head", "secretariat", "admin_user"]
@@ -23,10 +23,20 @@ CYCLE_READERS = {"anonymous": 302, "reader": 403, "council": 200, "head": 403, "
                  "secretariat": 200, "admin_user": 200}  # fmt: skip
 MANAGE_POST = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
                "secretariat": 302, "admin_user": 302}  # fmt: skip
+SECRETARIAT_ONLY = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
+                    "secretariat": 200, "admin_user": 200}  # fmt: skip
 MATRIX = {
     "areas:plan": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "areas:start": ([], dict.fromkeys(ROLES, 302), dict.fromkeys(ROLES, 405)),
     "areas:area_detail": (["UTB-01"], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "areas:plan_export": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "areas:plan_import": ([], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    # The upload is the secretariat user's; an empty POST re-shows the change set.
+    "areas:plan_import_review": ([1], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    "areas:revisions": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    # Revision 99 is an earlier revision, kept as a snapshot.
+    "areas:revision_detail": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "areas:revision_export": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "followup:my_areas": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "followup:area_status": (
         ["UTB-01"],
@@ -121,8 +131,11 @@ def test_every_view_is_in_the_matrix():
 
 
 @pytest.fixture
-def cycles_in_every_state(kth_plan):
+def cycles_in_every_state(kth_plan, secretariat):
     plan = ActionPlan.objects.get()
+    ActionPlan.objects.create(pk=99, organisation="KTH", title="Earlier", registration_number="X",
+                              revision="0", snapshot={"superseded_at": "2023-01-01", "rows": []})  # fmt: skip
+    PlanImport.objects.create(pk=1, uploaded_by=secretariat, filename="plan.xlsx", plan=plan)
     old = cycles.cycle_create(plan=plan, year=2024, name="Uppföljning 2024",
                               opens_on=date(2025, 1, 1), deadline=date(2025, 3, 1))  # fmt: skip
     cycles.cycle_open(cycle=old)

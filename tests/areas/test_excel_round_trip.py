@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import override
 
 from areas.excel import plan_rows, read_workbook
 from areas.models import ActionPlan, DevelopmentArea, Group, PlanChange
@@ -95,7 +96,8 @@ def test_applying_creates_a_new_revision_and_the_old_one_stays_readable(
     cycle = cycles.cycle_create(plan=old, year=2025, name="Uppföljning 2025",
                                 opens_on=date(2026, 1, 1), deadline=date(2026, 3, 1))  # fmt: skip
 
-    new, change_set = apply(edited(exported(), three_cells_and_a_row), user=secretariat)
+    with override("sv"):
+        new, change_set = apply(edited(exported(), three_cells_and_a_row), user=secretariat)
 
     old.refresh_from_db()
     assert new.is_current and not old.is_current and new.previous == old
@@ -202,7 +204,7 @@ def test_an_open_cycle_stops_a_revision_and_nothing_is_written(kth_plan):
     cycles.cycle_open(cycle=cycle)
     before = plan_rows(plan.areas.all(), timezone.localdate())
 
-    with pytest.raises(RevisionError, match="Uppföljning 2025"):
+    with override("en"), pytest.raises(RevisionError, match="Uppföljning 2025. is open"):
         apply(edited(exported(), three_cells_and_a_row))
 
     assert ActionPlan.objects.count() == 1 and ActionPlan.objects.get().is_current
@@ -229,7 +231,7 @@ def test_the_same_revision_label_twice_is_refused(kth_plan):
         ws = wb["LED"]
         ws.cell(find_row(ws, "LED-02"), column_index("title")).value = "Ändrad"
 
-    with pytest.raises(RevisionError, match="already exists"):
+    with override("en"), pytest.raises(RevisionError, match="already exists"):
         apply(edited(exported(), edit), revision="R1")
     assert ActionPlan.objects.count() == 2
 
@@ -242,8 +244,10 @@ def test_a_removed_areas_key_cannot_come_back_as_a_new_area(kth_plan):
         ws.cell(ws.max_row + 1, column_index("key")).value = "HR-04"
         ws.cell(ws.max_row, column_index("title")).value = "Tillbaka"
 
-    change_set, _ = change_set_of(edited(exported(), edit))
-    assert [str(e) for e in change_set.errors] == [
+    with override("sv"):
+        change_set, _ = change_set_of(edited(exported(), edit))
+        errors = [str(e) for e in change_set.errors]
+    assert errors == [
         "blad HR, rad 5, kolumn ”Nyckel”: HR-04 tillhörde ett område som togs bort i en tidigare "
         "revision; lämna nyckeln tom för att lägga till ett nytt område."
     ]

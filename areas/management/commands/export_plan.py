@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from areas.excel import plan_meta, plan_rows, write_workbook
+from areas.selectors import current_plan
+
+
+class Command(BaseCommand):
+    help = "Export the current plan, with every area's status, to an Excel workbook."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Where to write the workbook, e.g. plan.xlsx.")
+        parser.add_argument("--language", choices=["sv", "en"], default="sv")
+
+    def handle(self, *args, file, language, **options):
+        plan = current_plan()
+        if plan is None:
+            raise CommandError("No action plan has been loaded.")
+        path = Path(file)
+        if path.suffix.lower() != ".xlsx":
+            raise CommandError("The file name must end in .xlsx.")
+        rows = plan_rows(plan.areas.all(), timezone.localdate())
+        try:
+            write_workbook(path, plan_meta=plan_meta(plan), rows=rows, language=language)
+        except OSError as error:
+            raise CommandError(f"Could not write {path}: {error.strerror}.") from None
+        self.stdout.write(f"Wrote {len(rows)} development areas of {plan} to {path}.")
