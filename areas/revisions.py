@@ -507,10 +507,17 @@ def _write_areas(change_set: ChangeSet, old: ActionPlan, new: ActionPlan, user) 
             )  # fmt: skip
         )
 
-    kept, added = [], []
+    kept, added, dirty, reordered = [], [], [], []
+    removed_keys = [item["key"] for item in change_set.removed]
     for record in records:
         area = areas.get(record["key"]) or DevelopmentArea(key=record["key"])
         area.plan = new
+        if area.pk is not None and area.key not in changed:
+            kept.append(area)
+            if area.order != record["order"]:
+                area.order = record["order"]
+                reordered.append(area)
+            continue  # otherwise it moves to the new revision with the one UPDATE below
         area.support_area = support_areas[record["support_area"]]
         area.group = (
             groups.get((record["support_area"], record["group"])) if record["group"] else None
@@ -523,14 +530,25 @@ def _write_areas(change_set: ChangeSet, old: ActionPlan, new: ActionPlan, user) 
         if area.pk is None or area.planned_text != record["planned_text"]:
             area.planned_text = record["planned_text"]
             area.read_planned_text()
-        (kept if area.pk else added).append(area)
+        if area.pk is None:
+            added.append(area)
+        else:
+            kept.append(area)
+            dirty.append(area)
+    # The areas kept as they were move to the new revision in one UPDATE; then the
+    # changed ones, each to its own (support area, order). The new revision starts
+    # empty and every row's target is unique, so no row collides with another on
+    # the way, even in PostgreSQL, which checks uniqueness row by row.
+    staying = removed_keys + [a.key for a in dirty + reordered]
+    DevelopmentArea.objects.filter(plan=old).exclude(key__in=staying).update(plan=new)
+    DevelopmentArea.objects.bulk_update(reordered, ["plan", "order"], batch_size=500)
     DevelopmentArea.objects.bulk_update(
-        kept,
+        dirty,
         ["plan", "support_area", "group", "order", "responsible_department", "upcoming", "title",
          "why", "desired_effect", "participating_text", "dependencies_text", "form_of_work",
          "footnote", "planned_text", "planned_start", "planned_start_precision", "planned_end",
          "planned_end_precision", "planned_note"],
-        batch_size=500,
+        batch_size=200,
     )  # fmt: skip
     DevelopmentArea.objects.bulk_create(added, batch_size=500)
     by_key = {a.key: a for a in kept + added}

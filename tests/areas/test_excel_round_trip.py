@@ -256,3 +256,28 @@ def test_a_removed_areas_key_cannot_come_back_as_a_new_area(kth_plan):
         edited(exported(), lambda wb: wb["HR"].append([None, None, "nej", "Nytt område"]))
     )
     assert [a["key"] for a in change_set.added] == ["HR-05"]
+
+
+def test_rows_swapped_and_shifted_are_applied_in_their_new_order(kth_plan):
+    """Orders are unique per revision: swaps and shifts must not collide on the way."""
+
+    def edit(wb):
+        ws = wb["INF"]
+        first, second = find_row(ws, "INF-01"), find_row(ws, "INF-02")
+        a, b = [c.value for c in ws[first]], [c.value for c in ws[second]]
+        for column, value in enumerate(b, start=1):
+            ws.cell(first, column).value = value
+        for column, value in enumerate(a, start=1):
+            ws.cell(second, column).value = value
+        ws.cell(second, column_index("title")).value = "Först, nu tvåa"
+        ws.delete_rows(find_row(ws, "INF-03"))  # everything below moves up one
+
+    change_set, _ = change_set_of(edited(exported(), edit))
+    assert change_set.reordered == 24  # INF-01 and INF-02 swap, INF-04 … INF-25 up one
+    new, _ = apply(edited(exported(), edit))
+    keys = list(
+        new.areas.filter(support_area__code="INF").order_by("order").values_list("key", "order")
+    )
+    assert keys[:3] == [("INF-02", 1), ("INF-01", 2), ("INF-04", 3)]
+    assert keys[-1] == ("INF-25", 24)
+    assert DevelopmentArea.objects.get(key="INF-01").title == "Först, nu tvåa"

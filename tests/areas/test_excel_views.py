@@ -28,8 +28,9 @@ def test_the_export_a_reader_downloads(reader_client, head, django_assert_num_qu
     area = DevelopmentArea.objects.get(key="UTB-01")
     status_update_create(area=area, author=head, seen_version=0, status="ongoing",
                          traffic_light="amber", traffic_light_reason="Resurser", progress="x")  # fmt: skip
-    # session, user, the plan, then plan_rows' six, the support areas for the summary and
-    # for the sheets.
+    # session, user, the plan; plan_rows' five (areas, latest status, participating
+    # departments, dependencies on areas, external dependencies); the support areas for
+    # the summary and for the sheets.
     with django_assert_num_queries(10):
         response = reader_client.get("/plan/export.xlsx")
 
