@@ -14,6 +14,7 @@ from .models import (
     ExternalDependency,
     Group,
     PlanChange,
+    PlanImport,
     ProgrammeGoal,
     RiskAspect,
     SupportArea,
@@ -61,6 +62,16 @@ class PlanChangeAdmin(ReadOnlyAdmin):
     list_filter = ["model", "field"]
     search_fields = ["object_repr", "field", "old_value", "new_value"]
     list_select_related = ["changed_by"]
+
+
+@admin.register(PlanImport)
+class PlanImportAdmin(ReadOnlyAdmin):
+    """Uploaded workbooks, as read; they are reviewed and applied at /plan/import/."""
+
+    list_display = ["uploaded_at", "uploaded_by", "filename", "plan", "applied_as"]
+    search_fields = ["filename", "uploaded_by__username"]
+    list_select_related = ["uploaded_by", "plan", "applied_as"]
+    exclude = ["rows"]
 
 
 @admin.register(ActionPlan)

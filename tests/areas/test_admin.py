@@ -14,6 +14,7 @@ MODELS = [
     "developmentarea",
     "programmegoal",
     "riskaspect",
+    "planimport",
 ]
 
 
