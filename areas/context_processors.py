@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest
 
 from . import permissions
@@ -11,4 +12,12 @@ def roles(request: HttpRequest) -> dict:
         "user_may_see_dashboard": lambda: (
             permissions.is_head(user) or permissions.can_view_cycle_overview(user)
         ),
+    }
+
+
+def sign_on(request: HttpRequest) -> dict:
+    """Whether the login page offers single sign-on, and the button's text."""
+    return {
+        "oidc_enabled": settings.VSPLAN_OIDC_ENABLED,
+        "oidc_label": settings.VSPLAN_OIDC_LABEL,
     }

@@ -146,7 +146,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         else:
             plan_import = PlanImport.objects.create(
                 uploaded_by=request.user,
-                filename=upload.name[:255],
+                filename=upload.name.replace("\x00", "")[:255],
                 plan=plan,
                 rows=result.rows,
                 errors=[m.as_dict() for m in result.errors],

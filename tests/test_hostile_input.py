@@ -147,6 +147,8 @@ class HostileRevisions(TestCase):
         from areas.models import ActionPlan
         from areas.revisions import build_change_set
 
+        # NUL never reaches the database (forms refuse it; PostgreSQL cannot store it).
+        text, title = text.replace("\x00", ""), title.replace("\x00", "")
         DevelopmentArea.objects.filter(key="KOM-01").update(why=text, title=title)
         plan = ActionPlan.objects.get()
         out = io.BytesIO()

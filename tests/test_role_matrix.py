@@ -109,8 +109,9 @@ MATRIX = {
     "followup:cycle_publish": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),
 }  # fmt: skip
 
-# Views open to everyone by nature, tested in their own modules.
-PUBLIC = {"login", "logout", "set_language", "health"}
+# Views open to everyone by nature, tested in their own modules (single sign-on: test_oidc).
+PUBLIC = {"login", "logout", "set_language", "health",
+          "oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}  # fmt: skip
 
 
 def _names(resolver, prefix: str = "") -> set[str]:

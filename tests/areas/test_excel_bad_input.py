@@ -287,7 +287,8 @@ def test_a_filtered_export_cannot_be_imported(unchanged, reader_client):
     assert "filtered export" in rejected(data)
 
 
-def test_control_characters_and_null_bytes_do_not_break_the_export(kth_plan):
-    DevelopmentArea.objects.filter(key="KOM-02").update(why="före\x00\x0bmitten\x1fefter")
+def test_control_characters_do_not_break_the_export(kth_plan):
+    # (NUL cannot be stored in PostgreSQL at all; forms refuse it before it gets there.)
+    DevelopmentArea.objects.filter(key="KOM-02").update(why="före\x01\x0bmitten\x1fefter")
     rows = read_workbook(exported()).rows
     assert next(r for r in rows if r["key"] == "KOM-02")["why"] == "föremittenefter"

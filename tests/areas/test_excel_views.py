@@ -174,6 +174,9 @@ def test_a_plan_changed_since_the_review_is_shown_again(client, secretariat):
 def test_an_upload_is_its_uploaders(client, secretariat, admin_user, django_user_model):
     client.force_login(secretariat)
     url = upload(client, exported()).url
+    page = client.get(url).content.decode()
+    assert "Inga ändringar: arbetsboken säger det som planen redan säger." in page
+    assert "Tillämpa ändringarna" not in page
     colleague = django_user_model.objects.create_user("colleague")
     colleague.groups.add(*secretariat.groups.all())
     client.force_login(colleague)

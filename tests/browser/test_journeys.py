@@ -68,7 +68,13 @@ def test_a_status_update_by_keyboard_alone(page_for, head):
 
     tab_to("el.name === 'traffic_light'")
     page.keyboard.press("Space")
-    assert page.evaluate("document.activeElement.checked")
+    focused = "document.activeElement.outerHTML.slice(0, 200)"
+    try:
+        page.wait_for_function("document.activeElement.checked === true", timeout=5_000)
+    except Exception as error:  # say what has the focus instead
+        raise AssertionError(
+            f"Space did not check a radio; focus: {page.evaluate(focused)}"
+        ) from error
     tab_to("el.name === 'progress'")
     page.keyboard.type("Typed without a mouse.")
     tab_to("el.type === 'submit'")

@@ -61,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "areas.context_processors.roles",
+                "areas.context_processors.sign_on",
             ],
         },
     },
@@ -86,6 +87,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "areas:start"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (OpenID Connect), on when the client id is set; see vsplan/oidc.py.
+VSPLAN_OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID", ""))
+if VSPLAN_OIDC_ENABLED:
+    INSTALLED_APPS += ["mozilla_django_oidc"]
+    AUTHENTICATION_BACKENDS.insert(1, "vsplan.oidc.EmailBackend")
+    OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+VSPLAN_OIDC_LABEL = env_str("VSPLAN_OIDC_LABEL", "")  # the button's text; default: translated
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False  # roles live in vsplan: only existing users sign on
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "/login/?sso=failed"
 
 # Swedish is the default language; English is available.
 LANGUAGE_CODE = "sv"

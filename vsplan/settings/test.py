@@ -1,6 +1,20 @@
 """The test suite: fast hashing; the database comes from DATABASE_URL."""
 
-from .base import *  # noqa: F403
+import os
+
+# Single sign-on is on in the tests, against the fake identity provider that
+# tests/test_oidc.py serves (it points these endpoints at itself).
+for _name, _value in {
+    "OIDC_RP_CLIENT_ID": "vsplan-test",
+    "OIDC_RP_CLIENT_SECRET": "test-only-secret",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "http://127.0.0.1:9/authorize",
+    "OIDC_OP_TOKEN_ENDPOINT": "http://127.0.0.1:9/token",
+    "OIDC_OP_USER_ENDPOINT": "http://127.0.0.1:9/userinfo",
+    "OIDC_OP_JWKS_ENDPOINT": "http://127.0.0.1:9/jwks",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+from .base import *  # noqa: E402, F403
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
