@@ -37,6 +37,12 @@ MATRIX = {
     # Revision 99 is an earlier revision, kept as a snapshot.
     "areas:revision_detail": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "areas:revision_export": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    # Open data: a login unless the public view is on (it is off here; see test_opendata).
+    "areas:plan_data": (["json"], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    # No cycle is published here: there is no status to give.
+    "followup:status_data": (["csv"], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 404), dict.fromkeys(ROLES, 405)),
+    "followup:public_plan": ([], dict.fromkeys(ROLES, 404), dict.fromkeys(ROLES, 405)),
+    "followup:public_cycle": ([2024], dict.fromkeys(ROLES, 404), dict.fromkeys(ROLES, 405)),
     "followup:my_areas": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "followup:area_status": (
         ["UTB-01"],

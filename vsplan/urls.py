@@ -18,3 +18,5 @@ urlpatterns = [
 
 if settings.VSPLAN_OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+handler500 = "vsplan.errors.server_error"

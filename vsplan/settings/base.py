@@ -73,6 +73,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=60,
+        # A kept connection is checked before a request uses it, so the app carries
+        # on by itself after the database restarts.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -150,6 +153,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
+
+# The plan and its published follow-ups for everyone, without login (/public/,
+# /data/...). Off by default: the data then needs a login.
+VSPLAN_PUBLIC_VIEW = env_bool("VSPLAN_PUBLIC_VIEW", False)
 
 # Excel import of a revised plan: the largest upload, what its archive may
 # unpack to (zip bombs), and the most rows read. The KTH plan is 72 rows, 40 kB.
