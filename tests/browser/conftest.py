@@ -1,6 +1,9 @@
 """End-to-end tests in Debian's Chromium, driven by Playwright against the live test server."""
 
+import json
 import os
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,7 +11,13 @@ import pytest
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+AXE = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+FRAGMENT = (
+    '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>fragment</title></head>'
+    "<body>{}</body></html>"
+)
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is used
 # from the test's own code around it, which is safe here.
@@ -37,10 +46,53 @@ def browser():
         browser.close()
 
 
+def html_errors(documents: dict[str, str]) -> list[str]:
+    """Errors the Nu HTML Checker finds in the documents (URL -> HTML; fragments are wrapped)."""
+    assert VNU.exists(), "Run npm ci (./dev test does) to get the Nu HTML Checker (vnu-jar)."
+    with tempfile.TemporaryDirectory() as folder:
+        names = {}
+        for n, (url, html) in enumerate(documents.items()):
+            if not html.lstrip().lower().startswith("<!doctype"):
+                html = FRAGMENT.format(html)
+            path = Path(folder) / f"{n}.html"
+            path.write_text(html, encoding="utf-8")
+            names[path.name] = url
+        if not names:
+            return []
+        result = subprocess.run(
+            ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *[
+                str(Path(folder) / f"{n}.html") for n in range(len(names))]],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [
+        f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: {m['message']}"
+        f" [{m.get('extract', '').strip()[:80]}]"
+        for m in messages
+    ]
+
+
 @pytest.fixture
 def page_for(browser, live_server):
-    """A logged-in page for a user, through the real login form; CSP is bypassed only for axe."""
+    """A logged-in page for a user, through the real login form; CSP is bypassed only for axe.
+
+    Every HTML page and htmx fragment the app sends to these pages is kept and,
+    after the test, must pass the Nu HTML Checker with no error.
+    """
     contexts = []
+    documents: dict[str, str] = {}
+
+    def keep_html(response) -> None:
+        if not response.url.startswith(live_server.url):
+            return
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return
+        try:
+            body = response.text()
+        except Exception:  # noqa: BLE001 - a redirect or an aborted request has no body
+            return
+        method = response.request.method
+        documents[f"{method} {response.url} #{len(documents)}"] = body
 
     def open_as(username: str, width: int = 1280):
         context = browser.new_context(
@@ -48,6 +100,7 @@ def page_for(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
+        page.on("response", keep_html)
         page.set_default_timeout(10_000)
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)
@@ -59,6 +112,7 @@ def page_for(browser, live_server):
     yield open_as
     for context in contexts:
         context.close()
+    assert html_errors(documents) == []
 
 
 def axe_violations(page) -> list[str]:

@@ -48,7 +48,7 @@ def test_htmx_get_opens_the_form_in_place(head_client):
     assert "<html" not in html
     assert html.lstrip().startswith('<div class="status-card" id="status-UTB-01">')
     assert 'name="version" value="0"' in html
-    assert 'hx-post="/areas/UTB-01/status/"' in html
+    assert 'data-hx-post="/areas/UTB-01/status/"' in html
 
 
 @pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_htmx_save_appends_a_signed_update_and_rerenders_the_card(head_client, h
     assert DevelopmentArea.objects.get(key="UTB-01").status_version == 1
     assert "Pågående" in html and "Gult (risk)" in html
     assert "Status sparad för UTB-01." in html
-    assert 'id="live-region"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="live-region"' in html and 'data-hx-swap-oob="true"' in html
     assert "<form" not in html
 
 

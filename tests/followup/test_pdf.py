@@ -191,7 +191,7 @@ def test_the_status_fragment_polls_until_ready(client, secretariat, cycle):
     fragment = client.get(
         f"/cycles/2025/pdf/{stored.pk}/", headers={"HX-Request": "true"}
     ).content.decode()
-    assert "<html" not in fragment and 'hx-trigger="every 2s"' in fragment
+    assert "<html" not in fragment and 'data-hx-trigger="every 2s"' in fragment
 
 
 @pytest.mark.django_db
