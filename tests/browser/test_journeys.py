@@ -116,3 +116,82 @@ def test_pages_fit_a_phone(page_for, live_server, reader):
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
         assert axe_violations(page) == []
+
+
+def test_secretariats_cycle_journey(page_for, live_server, head, secretariat):
+    """Create and open a cycle, return one report and approve another, close, make the PDF."""
+    from followup import cycles
+    from followup.models import FollowUpCycle, FollowUpReport
+
+    page = page_for("secretariat")
+    page.goto(f"{live_server.url}/cycles/")
+    assert axe_violations(page) == []
+    page.fill("#id_year", "2026")
+    page.fill("#id_name", "Uppföljning 2026")
+    page.fill("#id_opens_on", "2026-11-01")
+    page.fill("#id_deadline", "2027-01-31")
+    page.click("text=Skapa uppföljningen")
+    page.wait_for_url(re.compile(r"/cycles/2026/$"))
+    page.click("text=Öppna uppföljningen")
+    page.wait_for_selector("text=Stäng och frys")
+    assert axe_violations(page) == []
+    cycle = FollowUpCycle.objects.get(year=2026)
+    assert cycle.state == "open"
+
+    for key in ("UTB-01", "UTB-02"):  # the head submits two reports
+        report = FollowUpReport.objects.get(cycle=cycle, area__key=key)
+        cycles.report_save(report=report, user=head, seen_version=report.version,
+                           fields={"status": "ongoing", "traffic_light": "green",
+                                   "progress": f"Report on {key}."},
+                           risks=[], benefits=[], submit=True)  # fmt: skip
+
+    page.goto(f"{live_server.url}/cycles/2026/reports/UTB-01/")
+    assert "Report on UTB-01." in page.inner_text("main")
+    assert axe_violations(page) == []
+    page.check("input[name=decision][value=return]")
+    page.check("input[name=reviewer_light][value=green]")
+    page.fill("textarea[name=comment]", "Please add the next steps.")
+    page.click("text=Spara granskningen")
+    page.wait_for_selector("text=Granskningen är sparad för UTB-01.")
+    assert axe_violations(page) == []  # back on the cycle's page, the queue in view
+    page.goto(f"{live_server.url}/cycles/2026/reports/UTB-02/")
+    page.check("input[name=decision][value=approve]")
+    page.check("input[name=reviewer_light][value=amber]")
+    page.fill("textarea[name=reviewer_reason]", "Depends on Ladok.")
+    page.click("text=Spara granskningen")
+    page.wait_for_selector("text=Granskningen är sparad för UTB-02.")
+    states = dict(FollowUpReport.objects.filter(cycle=cycle, area__key__in=["UTB-01", "UTB-02"])
+                  .values_list("area__key", "state"))  # fmt: skip
+    assert states == {"UTB-01": "returned", "UTB-02": "approved"}
+
+    page.goto(f"{live_server.url}/cycles/2026/")
+    page.click("text=Stäng och frys")
+    page.wait_for_selector("text=Publicera")
+    assert axe_violations(page) == []
+    page.click("text=Ta fram PDF:en")
+    link = page.wait_for_selector("a.button[href*='/download']", timeout=60_000)
+    assert axe_violations(page) == []
+    with page.expect_download() as download_info:
+        link.click()
+    assert download_info.value.suggested_filename.endswith(".pdf")
+    with open(download_info.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_a_readers_journey(page_for, live_server, reader):
+    """A reader reads the plan, filters it, opens an area, and is refused what is not theirs."""
+    page = page_for("reader")
+    assert page.url.endswith("/")  # readers land on the plan
+    assert axe_violations(page) == []
+    page.fill("#id_q", "resehanteringen")
+    page.press("#id_q", "Enter")
+    page.wait_for_function("location.search.includes('q=resehanteringen')")
+    page.wait_for_selector("#results >> text=1 utvecklingsområde")
+    assert axe_violations(page) == []
+    page.click("a[href='/areas/HR-04/']")
+    assert "Organisera resehanteringen på KTH" in page.inner_text("h1")
+    assert "Uppdatera status" not in page.inner_text("main")
+    assert axe_violations(page) == []
+    assert page.goto(f"{live_server.url}/areas/HR-04/status/").status == 403
+    assert page.goto(f"{live_server.url}/dashboard/").status == 403
+    assert page.goto(f"{live_server.url}/plan/import/").status == 403
