@@ -1,0 +1,117 @@
+#!/usr/bin/env python
+"""Server time and queries of each main page and of the HTMX status update, next to a floor.
+
+    .venv/bin/python bench/pages.py
+
+At the KTH plan's size (72 areas, the demo history) and at 100× (7,200 areas,
+generated). The floor is a bare Django view on the same stack that renders one
+query's rows (every area's key and title) in the same base template, measured
+in the same run. Each figure is the median of 5 requests after a warm-up.
+Prints one line per page: time, queries, ratio to the floor, growth from 1×.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+from _setup import grow, with_test_database
+
+PAGES = [
+    # (label, user, method, url, htmx)
+    ("plan", "reader", "GET", "/", False),
+    ("plan, filtered (htmx)", "reader", "GET", "/?support_area=INF&q=system", True),
+    ("area", "reader", "GET", "/areas/UTB-01/", False),
+    ("my areas", "head", "GET", "/my/", False),
+    ("status form (htmx)", "head", "GET", "/areas/UTB-01/status/", True),
+    ("status update (htmx)", "head", "POST", "/areas/UTB-01/status/", True),
+    ("dashboard", "council", "GET", "/dashboard/", False),
+    ("cycle overview", "council", "GET", "/cycles/{year}/", False),
+    ("report", "secretariat", "GET", "/cycles/{year}/reports/UTB-01/", False),
+    ("revisions", "reader", "GET", "/plan/revisions/", False),
+]
+
+
+def measure(client, method: str, url: str, htmx: bool, data=None) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HX-Request": "true"} if htmx else {}
+    times, queries = [], 0
+    for attempt in range(6):
+        payload = data() if callable(data) else data
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = getattr(client, method.lower())(url, payload or {}, headers=headers)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, (url, response.status_code)
+        if attempt:  # the first is the warm-up
+            times.append(elapsed)
+            queries = len(captured)
+    return statistics.median(times), queries
+
+
+def run() -> dict:
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.http import HttpResponse
+    from django.template import engines
+    from django.test import Client, override_settings
+    from django.urls import path
+
+    from areas.models import DevelopmentArea
+    from followup.models import FollowUpCycle
+
+    def floor(request):
+        rows = list(DevelopmentArea.objects.values_list("key", "title"))
+        template = engines["django"].from_string(
+            '{% extends "base.html" %}{% block content %}<ul>{% for k, t in rows %}'
+            "<li>{{ k }} {{ t }}</li>{% endfor %}</ul>{% endblock %}"
+        )
+        return HttpResponse(template.render({"rows": rows}, request))
+
+    import vsplan.urls
+
+    urls = type("urls", (), {"urlpatterns": [path("floor/", floor), *vsplan.urls.urlpatterns]})
+    results = {}
+    with override_settings(ROOT_URLCONF=urls):
+        for factor in (1, 100):
+            call_command("flush", interactive=False, verbosity=0)
+            call_command("setup_demo", "--allow-without-debug", verbosity=0)
+            grow(factor)
+            year = FollowUpCycle.objects.get(state="open").year
+            clients = {}
+            for name in ("reader", "head", "council", "secretariat"):
+                clients[name] = Client()
+                clients[name].force_login(User.objects.get(username=name))
+            row = {"floor": measure(clients["reader"], "GET", "/floor/", False)}
+
+            def status_data():
+                area = DevelopmentArea.objects.get(key="UTB-01")
+                return {"version": area.status_version, "status": "ongoing",
+                        "traffic_light": "green", "progress": "Bench"}  # fmt: skip
+
+            for label, user, method, url, htmx in PAGES:
+                data = status_data if method == "POST" else None
+                row[label] = measure(clients[user], method, url.format(year=year), htmx, data)
+            results[factor] = row
+    return results
+
+
+def main() -> None:
+    results = run()
+    if "--json" in sys.argv:
+        print(json.dumps(results))
+        return
+    floor1, floor100 = results[1]["floor"][0], results[100]["floor"][0]
+    print(f"floor: {floor1 * 1000:.1f} ms at 72 areas, {floor100 * 1000:.1f} ms at 7,200\n")
+    print(f"{'page':<24} {'72: ms':>8} {'q':>4} {'× floor':>8} | {'7200: ms':>9} {'q':>4} "
+          f"{'× floor':>8} {'× own 1×':>9}")  # fmt: skip
+    for label, *_ in PAGES:
+        (t1, q1), (t100, q100) = results[1][label], results[100][label]
+        print(f"{label:<24} {t1 * 1000:8.1f} {q1:4d} {t1 / floor1:8.1f} | {t100 * 1000:9.1f} "
+              f"{q100:4d} {t100 / floor100:8.1f} {t100 / t1:9.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    with_test_database(main)
