@@ -231,3 +231,34 @@ def test_every_column_has_a_distinct_header_in_both_languages():
         assert len(set(language_labels)) == len(language_labels)
     all_labels = [label for c in COLUMNS for label in header_labels(c)]
     assert len(all_labels) == len(set(all_labels))
+
+
+def test_the_import_pages_ask_a_fixed_number_of_queries(
+    client, secretariat, django_assert_num_queries
+):
+    client.force_login(secretariat)
+    url = upload(client, edited(exported(), three_cells_and_a_row)).url
+    # session, user, the user's groups, the plan, the menu's headed departments, the
+    # user's recent uploads
+    with django_assert_num_queries(6):
+        assert client.get("/plan/import/").status_code == 200
+    # session, user, groups, the upload, the plan; the change set: departments, external
+    # dependencies, plan_rows' five (areas, latest status, participating, dependencies on
+    # areas, external), keys of other revisions, keys for numbering, groups; the menu's
+    # headed departments
+    with django_assert_num_queries(16):
+        assert client.get(url).status_code == 200
+
+
+def test_an_earlier_revision_asks_a_fixed_number_of_queries(
+    reader_client, django_assert_num_queries
+):
+    from tests.areas.test_excel_round_trip import apply
+
+    apply(edited(exported(), three_cells_and_a_row))
+    old = ActionPlan.objects.get(is_current=False)
+    # session, user, the revision (its snapshot), the support areas; the menu's groups and
+    # headed departments
+    with django_assert_num_queries(6):
+        page = reader_client.get(f"/plan/revisions/{old.pk}/")
+    assert page.status_code == 200 and "Utresande utbytesstudenter" in page.content.decode()

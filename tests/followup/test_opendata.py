@@ -126,3 +126,19 @@ def test_the_public_view_shows_the_plan_and_published_cycles_only(client, publis
     assert "secretariat" not in cycle and ">head<" not in cycle
     assert client.get("/public/cycles/2025/").status_code == 404
     assert "Draft not published" not in client.get("/public/cycles/2024/").content.decode()
+
+
+@override_settings(VSPLAN_PUBLIC_VIEW=True)
+def test_the_public_pages_ask_a_fixed_number_of_queries(
+    client, published_and_open, django_assert_num_queries
+):
+    # the plan, its published cycles, the latest cycle's reports; plan_tree's three
+    # (support areas, their responsible departments, the areas with groups)
+    with django_assert_num_queries(6):
+        assert client.get("/public/").status_code == 200
+    # the plan, the cycle, its reports with their areas
+    with django_assert_num_queries(3):
+        assert client.get("/public/cycles/2024/").status_code == 200
+    # the plan, the published cycles, their years, the reports with their areas
+    with django_assert_num_queries(4):
+        assert client.get("/data/status.json").status_code == 200
