@@ -38,3 +38,47 @@ def grow(factor: int) -> None:
             copy.key, copy.order = f"{area.key}-{n}", area.order + 100 * n
             copies.append(copy)
     DevelopmentArea.objects.bulk_create(copies, batch_size=1000)
+
+
+def floor_urlconf():
+    """The project's URLs plus /floor/: one query's rows (every area's key and title)
+    rendered in the same base template, the bare view pages are compared with."""
+    from django.http import HttpResponse
+    from django.template import engines
+    from django.urls import path
+
+    import vsplan.urls
+    from areas.models import DevelopmentArea
+
+    def floor(request):
+        rows = list(DevelopmentArea.objects.values_list("key", "title"))
+        template = engines["django"].from_string(
+            '{% extends "base.html" %}{% block content %}<ul>{% for k, t in rows %}'
+            "<li>{{ k }} {{ t }}</li>{% endfor %}</ul>{% endblock %}"
+        )
+        return HttpResponse(template.render({"rows": rows}, request))
+
+    return type("urls", (), {"urlpatterns": [path("floor/", floor), *vsplan.urls.urlpatterns]})
+
+
+def measure(client, method: str, url: str, htmx: bool = False, data=None) -> tuple[float, int]:
+    """Median server time of 5 requests after a warm-up, and the queries of one."""
+    import statistics
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"HX-Request": "true"} if htmx else {}
+    times, queries = [], 0
+    for attempt in range(6):
+        payload = data() if callable(data) else data
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = getattr(client, method.lower())(url, payload or {}, headers=headers)
+            elapsed = time.perf_counter() - start
+        assert response.status_code == 200, (url, response.status_code)
+        if attempt:  # the first is the warm-up
+            times.append(elapsed)
+            queries = len(captured)
+    return statistics.median(times), queries

@@ -7,50 +7,16 @@ The floor is a bare Django view that renders one query's rows in the same base
 template, measured in the same run. Median of 5 requests after a warm-up.
 """
 
-import statistics
-import time
-
-from _setup import grow, with_test_database
-
-
-def measure(client, url: str) -> tuple[float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)
-    times, queries = [], 0
-    for _ in range(5):
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - start)
-        assert response.status_code == 200, url
-        queries = len(captured)
-    return statistics.median(times), queries
+from _setup import floor_urlconf, grow, measure, with_test_database
 
 
 def main() -> None:
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
-    from django.http import HttpResponse
-    from django.template import engines
     from django.test import Client, override_settings
-    from django.urls import path
 
-    from areas.models import DevelopmentArea
-
-    def floor(request):
-        rows = list(DevelopmentArea.objects.values_list("key", "title"))
-        template = engines["django"].from_string(
-            '{% extends "base.html" %}{% block content %}<ul>{% for k, t in rows %}<li>{{ k }} {{ t }}</li>{% endfor %}</ul>{% endblock %}'
-        )
-        return HttpResponse(template.render({"rows": rows}, request))
-
-    import vsplan.urls
-
-    urls = type("urls", (), {"urlpatterns": [path("floor/", floor), *vsplan.urls.urlpatterns]})
     results = {}
-    with override_settings(ROOT_URLCONF=urls):
+    with override_settings(ROOT_URLCONF=floor_urlconf()):
         for factor in (1, 100):
             call_command("flush", interactive=False, verbosity=0)
             call_command("setup_demo", "--allow-without-debug", verbosity=0)
@@ -59,7 +25,10 @@ def main() -> None:
             user.groups.add(Group.objects.get(name="council"))
             client = Client()
             client.force_login(user)
-            results[factor] = (measure(client, "/dashboard/"), measure(client, "/floor/"))
+            results[factor] = (
+                measure(client, "GET", "/dashboard/"),
+                measure(client, "GET", "/floor/"),
+            )
     (d1, q1), (f1, _) = results[1]
     (d100, q100), (f100, _) = results[100]
     print(

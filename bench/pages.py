@@ -11,11 +11,9 @@ Prints one line per page: time, queries, ratio to the floor, growth from 1×.
 """
 
 import json
-import statistics
 import sys
-import time
 
-from _setup import grow, with_test_database
+from _setup import floor_urlconf, grow, measure, with_test_database
 
 PAGES = [
     # (label, user, method, url, htmx)
@@ -32,49 +30,16 @@ PAGES = [
 ]
 
 
-def measure(client, method: str, url: str, htmx: bool, data=None) -> tuple[float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    headers = {"HX-Request": "true"} if htmx else {}
-    times, queries = [], 0
-    for attempt in range(6):
-        payload = data() if callable(data) else data
-        with CaptureQueriesContext(connection) as captured:
-            start = time.perf_counter()
-            response = getattr(client, method.lower())(url, payload or {}, headers=headers)
-            elapsed = time.perf_counter() - start
-        assert response.status_code == 200, (url, response.status_code)
-        if attempt:  # the first is the warm-up
-            times.append(elapsed)
-            queries = len(captured)
-    return statistics.median(times), queries
-
-
 def run() -> dict:
     from django.contrib.auth.models import User
     from django.core.management import call_command
-    from django.http import HttpResponse
-    from django.template import engines
     from django.test import Client, override_settings
-    from django.urls import path
 
     from areas.models import DevelopmentArea
     from followup.models import FollowUpCycle
 
-    def floor(request):
-        rows = list(DevelopmentArea.objects.values_list("key", "title"))
-        template = engines["django"].from_string(
-            '{% extends "base.html" %}{% block content %}<ul>{% for k, t in rows %}'
-            "<li>{{ k }} {{ t }}</li>{% endfor %}</ul>{% endblock %}"
-        )
-        return HttpResponse(template.render({"rows": rows}, request))
-
-    import vsplan.urls
-
-    urls = type("urls", (), {"urlpatterns": [path("floor/", floor), *vsplan.urls.urlpatterns]})
     results = {}
-    with override_settings(ROOT_URLCONF=urls):
+    with override_settings(ROOT_URLCONF=floor_urlconf()):
         for factor in (1, 100):
             call_command("flush", interactive=False, verbosity=0)
             call_command("setup_demo", "--allow-without-debug", verbosity=0)

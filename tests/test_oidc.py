@@ -152,35 +152,27 @@ def test_a_token_for_another_client_is_refused(client, provider, anna):
     assert logged_in_user(client) is None
 
 
-def test_an_expired_token_is_refused(client, provider, anna):
-    original = Provider.id_token
-
+def test_an_expired_token_is_refused(client, provider, anna, monkeypatch):
     def expired(self, issuer):
         now = int(time.time())
         claims = {"iss": issuer, "aud": CLIENT_ID, "iat": now - 900, "exp": now - 600,
                   "nonce": self.nonce, **self.claims}  # fmt: skip
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "k1"})
 
-    Provider.id_token = expired
-    try:
-        assert sign_on(client, provider).url == "/login/?sso=failed"
-    finally:
-        Provider.id_token = original
+    monkeypatch.setattr(Provider, "id_token", expired)
+    assert sign_on(client, provider).url == "/login/?sso=failed"
     assert logged_in_user(client) is None
 
 
-def test_a_replayed_nonce_is_refused(client, provider, anna):
+def test_a_replayed_nonce_is_refused(client, provider, anna, monkeypatch):
     original = Provider.id_token
 
     def stale_nonce(self, issuer):
         self.nonce = "not-the-one-vsplan-sent"
         return original(self, issuer)
 
-    Provider.id_token = stale_nonce
-    try:
-        assert sign_on(client, provider).url == "/login/?sso=failed"
-    finally:
-        Provider.id_token = original
+    monkeypatch.setattr(Provider, "id_token", stale_nonce)
+    assert sign_on(client, provider).url == "/login/?sso=failed"
     assert logged_in_user(client) is None
 
 
