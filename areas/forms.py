@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -102,8 +103,6 @@ class PlanUploadForm(forms.Form):
     )
 
     def clean_workbook(self):
-        from django.conf import settings
-
         workbook = self.cleaned_data["workbook"]
         limit = settings.VSPLAN_IMPORT_MAX_BYTES
         if workbook.size > limit:

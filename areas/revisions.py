@@ -91,6 +91,10 @@ class ChangeSet:
         return bool(self.added or self.changed or self.removed or self.reordered)
 
     @property
+    def problem_count(self) -> int:
+        return len(self.errors) + len(self.unknown_departments)
+
+    @property
     def can_apply(self) -> bool:
         return not self.errors and not self.unknown_departments and self.has_changes
 
@@ -189,20 +193,21 @@ def _clean(record: dict, lookups: _Lookups, change_set: ChangeSet, unknown: dict
         )
     clean["form_of_work"] = form or ""
 
-    def departments(name: str, codes: list[str]) -> list[str]:
-        known = []
+    def departments(codes: list[str]) -> list[str]:
+        """Known codes as vsplan spells them; unknown ones as typed (listed, and they stop
+        the revision, so the change set shows what the workbook says)."""
+        found = []
         for code in codes:
-            found = lookups.departments.get(code.casefold())
-            if found is None:
+            known = lookups.departments.get(code.casefold())
+            if known is None:
                 unknown[code.upper()].append(f"{sheet}:{row}")
-            else:
-                known.append(found)
-        return sorted(set(known))
+            found.append(known or code.upper())
+        return sorted(set(found))
 
     clean["participating"] = departments(
-        "participating", [c for c in _SPLIT_RE.split(record.get("participating", "")) if c]
+        [c for c in _SPLIT_RE.split(record.get("participating", "")) if c]
     )
-    responsible = departments("responsible", [clean["responsible"]] if clean["responsible"] else [])
+    responsible = departments([clean["responsible"]] if clean["responsible"] else [])
     clean["responsible"] = responsible[0] if responsible else ""
     externals = []
     for code in [c for c in _SPLIT_RE.split(record.get("external", "")) if c]:

@@ -178,6 +178,11 @@ def test_an_unknown_department_code(unchanged):
     errors, _, change_set = problems(edited(exported(), edit))
     assert errors == []
     assert change_set.unknown_departments == [{"code": "XYZ", "places": ["KOM:3", "KOM:4"]}]
+    assert change_set.problem_count == 1
+    # The change set shows what the workbook says, unknown codes included.
+    changes = {c.key: [(f.field, f.new) for f in c.fields] for c in change_set.changed}
+    assert ("responsible", "XYZ") in changes["KOM-03"]
+    assert any(f == "participating" and "XYZ" in new for f, new in changes["KOM-02"])
 
 
 def test_unknown_codes_and_keys_in_the_link_columns(unchanged):
