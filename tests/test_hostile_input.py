@@ -162,3 +162,23 @@ class HostileRevisions(TestCase):
         )
         change_set = build_change_set(result.rows, plan, (result.errors, result.warnings))
         self.assertFalse(change_set.added or change_set.removed)
+
+
+class HostileOpenDataFilters(TestCase):
+    fixtures = ["kth_plan"]
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.reader = User.objects.create_user("reader", password="x")
+
+    @SETTINGS
+    @given(cycle=HOSTILE, support_area=HOSTILE, department=HOSTILE, status=HOSTILE,
+           light=HOSTILE, q=HOSTILE, fmt=st.sampled_from(["csv", "json"]))  # fmt: skip
+    def test_open_data_filters(self, cycle, support_area, department, status, light, q, fmt):
+        self.client.force_login(self.reader)
+        params = {"cycle": cycle, "support_area": support_area, "department": department,
+                  "status": status, "traffic_light": light, "q": q}  # fmt: skip
+        for url in (f"/data/plan.{fmt}", f"/data/status.{fmt}"):
+            response = self.client.get(url, params)
+            # 200 with data, 400 naming a filter it cannot use, 404 with no published cycle
+            self.assertIn(response.status_code, (200, 400, 404))
