@@ -103,6 +103,7 @@ def test_council_reads_the_dashboard_and_drills_down(page_for, live_server, coun
     page.select_option("#id_support_area", "HR")
     page.wait_for_function("location.search.includes('support_area=HR')")
     assert "3.1 Utbildningsadministrativt stöd" not in page.inner_text("#panels")
+    assert axe_violations(page) == []  # the filtered panels, swapped in place
     page.click("a[href='/?support_area=HR&traffic_light=red']")
     page.wait_for_load_state("networkidle")
     keys = re.findall(r"HR-0\d", page.inner_text("#results"))
@@ -155,11 +156,13 @@ def test_secretariats_cycle_journey(page_for, live_server, head, secretariat):
     page.wait_for_selector("text=Granskningen är sparad för UTB-01.")
     assert axe_violations(page) == []  # back on the cycle's page, the queue in view
     page.goto(f"{live_server.url}/cycles/2026/reports/UTB-02/")
+    assert axe_violations(page) == []
     page.check("input[name=decision][value=approve]")
     page.check("input[name=reviewer_light][value=amber]")
     page.fill("textarea[name=reviewer_reason]", "Depends on Ladok.")
     page.click("text=Spara granskningen")
     page.wait_for_selector("text=Granskningen är sparad för UTB-02.")
+    assert axe_violations(page) == []
     states = dict(FollowUpReport.objects.filter(cycle=cycle, area__key__in=["UTB-01", "UTB-02"])
                   .values_list("area__key", "state"))  # fmt: skip
     assert states == {"UTB-01": "returned", "UTB-02": "approved"}
