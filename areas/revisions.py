@@ -153,7 +153,7 @@ def _form_of_work(text: str) -> str | None:
 
 
 class _Lookups:
-    """Departments, external dependencies and keys, each read once."""
+    """Departments (with their other spellings) and external dependencies, each read once."""
 
     def __init__(self):
         self.departments: dict[str, str] = {}
@@ -236,12 +236,12 @@ def _warn_if_undated(clean: dict, change_set: ChangeSet) -> None:
         )
 
 
-def _next_keys(codes: set[str]) -> dict[str, int]:
-    """For each support area, the highest number used in a key ``CODE-NN`` so far."""
+def _next_keys(codes: set[str], workbook_keys: set[str]) -> dict[str, int]:
+    """For each support area, the highest number used in a key ``CODE-NN`` so far: by any
+    area of any revision (wherever it has moved since) or by a row of the workbook."""
     highest = dict.fromkeys(codes, 0)
-    for key in DevelopmentArea.objects.filter(support_area__code__in=codes).values_list(
-        "key", flat=True
-    ):
+    stored = DevelopmentArea.objects.values_list("key", flat=True)
+    for key in [*stored, *workbook_keys]:
         code, _sep, number = key.rpartition("-")
         if code in highest and number.isdigit():
             highest[code] = max(highest[code], int(number))
@@ -296,7 +296,7 @@ def build_change_set(records: list[dict], plan: ActionPlan, read_messages=None) 
                 )
             )
     # New rows without a key get the support area's next number.
-    highest = _next_keys({c["support_area"] for c in cleaned})
+    highest = _next_keys({c["support_area"] for c in cleaned}, {c["key"] for c in cleaned})
     for clean in cleaned:
         if not clean["key"]:
             code = clean["support_area"]

@@ -281,3 +281,20 @@ def test_rows_swapped_and_shifted_are_applied_in_their_new_order(kth_plan):
     assert keys[:3] == [("INF-02", 1), ("INF-01", 2), ("INF-04", 3)]
     assert keys[-1] == ("INF-25", 24)
     assert DevelopmentArea.objects.get(key="INF-01").title == "Först, nu tvåa"
+
+
+def test_a_new_key_is_never_one_in_use_wherever_that_area_has_moved(kth_plan):
+    def edit(wb):
+        utb, foi = wb["UTB"], wb["FOI"]
+        row = find_row(utb, "UTB-18")  # the highest UTB key moves to FOI
+        values = [c.value for c in utb[row]]
+        utb.delete_rows(row)
+        foi.append(values)
+        utb.append([None, None, "nej", "Nytt område i UTB"])
+        utb.append(["UTB-40", None, "nej", "Med egen nyckel"])
+        utb.append([None, None, "nej", "Ännu ett"])
+
+    change_set, _ = change_set_of(edited(exported(), edit))
+    assert [a["key"] for a in change_set.added] == ["UTB-41", "UTB-40", "UTB-42"]
+    new, _ = apply(edited(exported(), edit))
+    assert new.areas.filter(key__in=["UTB-18", "UTB-40", "UTB-41", "UTB-42"]).count() == 4
