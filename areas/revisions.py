@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from followup.models import FollowUpCycle
+from followup.versioning import data_changed
 
 from .excel import COLUMN_BY_NAME, IMPORTED, LIST_FIELDS, YES, Message, plan_rows
 from .models import (
@@ -479,6 +480,7 @@ def revision_apply(
     )
     _write_areas(change_set, old, new, user)
     FollowUpCycle.objects.filter(plan=old).update(plan=new)
+    data_changed()  # most of the writes above are bulk ones, which send no signals
     return new, change_set
 
 

@@ -33,6 +33,7 @@ from .models import (
     StatusUpdate,
     TrafficLight,
 )
+from .versioning import data_changed
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,7 @@ def cycle_publish(*, cycle: FollowUpCycle, now=None) -> None:
     )
     if not updated:
         raise CycleError(_("Only a closed cycle can be published."))
+    data_changed()
     cycle.refresh_from_db()
 
 
@@ -326,6 +328,7 @@ def report_review(
     )
     if not updated:
         raise CycleError(_("Only a submitted report can be reviewed."))
+    data_changed()
     report.refresh_from_db()
     return report
 

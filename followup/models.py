@@ -447,3 +447,21 @@ class GeneratedReport(models.Model):
 
     def __str__(self) -> str:
         return self.filename or f"{self.cycle} {self.scope} {self.code} {self.language}"
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write the dashboard reads (followup.versioning).
+
+    The dashboard caches its panels under the token, so a cached panel is never
+    older than the data. A random token, not a counter: a restored backup or a
+    rolled-back transaction can never bring back a token that named other data.
+    """
+
+    token = models.CharField(_("token"), max_length=32, default="initial")
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return self.token

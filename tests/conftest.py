@@ -10,6 +10,15 @@ from areas.models import Department
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with empty caches (the dashboard keeps its panels in one)."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def kth_plan(db):
     """The KTH action plan as loaded by `manage.py loaddata kth_plan`."""

@@ -278,5 +278,5 @@ def test_query_counts(head_client):
     with CaptureQueriesContext(connection) as queries:
         head_client.post(_url(), _valid(), headers=HX)
     # The same 7, then 8 savepoint, 9 the version-checked UPDATE, 10 INSERT,
-    # 11 release savepoint.
-    assert len(queries) == 11, [q["sql"] for q in queries]
+    # 11 the dashboard's data token, 12 release savepoint.
+    assert len(queries) == 12, [q["sql"] for q in queries]

@@ -154,6 +154,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
 
+# The dashboard keeps its rendered panels in each process's memory, under the
+# data's token (followup.versioning), so a copy is never stale; at most 20 copies
+# (filter combinations), since at 100 times the KTH plan one is some 3 MB.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "dashboard": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "dashboard",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20},
+    },
+}
+
 # The plan and its published follow-ups for everyone, without login (/public/,
 # /data/...). Off by default: the data then needs a login.
 VSPLAN_PUBLIC_VIEW = env_bool("VSPLAN_PUBLIC_VIEW", False)
