@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from followup.versioning import data_changed
+
 from .models import (
     ActionPlan,
     Department,
@@ -30,6 +32,7 @@ class AuditedAdmin(admin.ModelAdmin):
     """Records every changed field (who, when, old and new value) as a PlanChange."""
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        data_changed()  # first (see followup.versioning)
         before = type(obj).objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
         # Many-to-many fields are saved after this (save_related), so `before`
@@ -41,6 +44,14 @@ class AuditedAdmin(admin.ModelAdmin):
             changed_fields=form.changed_data,
             new_values=form.cleaned_data,
         )
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        data_changed()  # first (see followup.versioning)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        data_changed()  # first (see followup.versioning)
+        super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

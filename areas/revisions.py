@@ -422,6 +422,7 @@ def revision_apply(
     changed in the meantime raises ChangeSetChanged instead of applying
     something nobody saw.
     """
+    data_changed()  # first (see followup.versioning)
     old = ActionPlan.objects.select_for_update().filter(is_current=True).first()
     if old is None:
         raise RevisionError(_("There is no current plan to revise."))
@@ -480,7 +481,6 @@ def revision_apply(
     )
     _write_areas(change_set, old, new, user)
     FollowUpCycle.objects.filter(plan=old).update(plan=new)
-    data_changed()  # most of the writes above are bulk ones, which send no signals
     return new, change_set
 
 

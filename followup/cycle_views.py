@@ -34,6 +34,7 @@ from .cycle_selectors import (
     slipping_dependencies,
 )
 from .models import FollowUpCycle, FollowUpReport, GoalAssessment, IndicatorValue
+from .versioning import data_changed
 
 
 def _get_cycle_for_user(request: HttpRequest, year: int) -> FollowUpCycle:
@@ -241,6 +242,7 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
                 return redirect("followup:cycle_goals", year=year)
         elif all(f.is_valid() for _g, f in goal_forms):
             with transaction.atomic():
+                data_changed()  # first (see followup.versioning)
                 for goal, form in goal_forms:
                     text = form.cleaned_data["assessment"]
                     if text:

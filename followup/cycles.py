@@ -96,6 +96,7 @@ def cycle_open(*, cycle: FollowUpCycle, now=None) -> int:
     an earlier cycle's approved report. A report starts from the area's latest
     status update, else from its report of the previous cycle; risks carry over.
     """
+    data_changed()  # first (see followup.versioning)
     cycle = FollowUpCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.state != FollowUpCycle.State.DRAFT:
         raise CycleError(_("Only a draft cycle can be opened."))
@@ -167,6 +168,7 @@ def cycle_open(*, cycle: FollowUpCycle, now=None) -> int:
 @transaction.atomic
 def cycle_close(*, cycle: FollowUpCycle, now=None) -> None:
     """Close an open cycle and freeze every report with the area as it now reads."""
+    data_changed()  # first (see followup.versioning)
     cycle = FollowUpCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.state != FollowUpCycle.State.OPEN:
         raise CycleError(_("Only an open cycle can be closed."))
@@ -187,13 +189,14 @@ def cycle_close(*, cycle: FollowUpCycle, now=None) -> None:
     cycle.save(update_fields=["state", "closed_at"])
 
 
+@transaction.atomic
 def cycle_publish(*, cycle: FollowUpCycle, now=None) -> None:
+    data_changed()  # first (see followup.versioning)
     updated = FollowUpCycle.objects.filter(pk=cycle.pk, state=FollowUpCycle.State.CLOSED).update(
         state=FollowUpCycle.State.PUBLISHED, published_at=now or timezone.now()
     )
     if not updated:
         raise CycleError(_("Only a closed cycle can be published."))
-    data_changed()
     cycle.refresh_from_db()
 
 
@@ -253,6 +256,7 @@ def report_save(
         "traffic_light_reason"
     ):
         raise CycleError(_("Say why the traffic light is amber or red."))
+    data_changed()  # first (see followup.versioning)
     bumped = FollowUpReport.objects.filter(
         pk=report.pk, version=seen_version, state__in=EDITABLE_STATES
     ).update(version=F("version") + 1)
@@ -317,6 +321,7 @@ def report_review(
         raise CycleError(_("Say why your traffic light differs from the owner's."))
     if not approve and not comment.strip():
         raise CycleError(_("Say what should be changed when you return a report."))
+    data_changed()  # first (see followup.versioning)
     updated = FollowUpReport.objects.filter(pk=report.pk, state=ReportState.SUBMITTED).update(
         state=ReportState.APPROVED if approve else ReportState.RETURNED,
         reviewer_light=reviewer_light,
@@ -328,7 +333,6 @@ def report_review(
     )
     if not updated:
         raise CycleError(_("Only a submitted report can be reviewed."))
-    data_changed()
     report.refresh_from_db()
     return report
 

@@ -9,6 +9,7 @@ from areas.models import DevelopmentArea
 from areas.plandates import read_planned_period
 
 from .models import AreaComment, StatusUpdate
+from .versioning import data_changed
 
 
 class StatusConflict(Exception):
@@ -51,6 +52,7 @@ def status_update_create(
     """
     period = read_planned_period(revised_end_text)
     with transaction.atomic():
+        data_changed()  # first (see followup.versioning)
         bumped = DevelopmentArea.objects.filter(pk=area.pk, status_version=seen_version).update(
             status_version=F("status_version") + 1
         )

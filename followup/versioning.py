@@ -1,9 +1,14 @@
 """A token that changes with every write the dashboard reads, so its cache is never stale.
 
 Saves and deletes of the models below change it through signals (in the same
-transaction as the write, so a rolled-back write leaves it as it was); the
-writes that bypass signals (``QuerySet.update``, ``bulk_create``,
-``bulk_update``) live in the services, and each calls :func:`data_changed`.
+transaction as the write, so a rolled-back write leaves it as it was).
+
+The token is one row, so changing it locks that row until the transaction ends.
+Every service that writes (status updates, reports and reviews, cycle steps,
+goals, plan revisions, the admin) therefore calls :func:`data_changed` *first*:
+all writers take the token before any other row, in the same order, so two of
+them can wait for each other but never deadlock. That first call also covers
+their writes that send no signals (``QuerySet.update``, bulk operations).
 """
 
 from uuid import uuid4
