@@ -7,6 +7,10 @@ Builds the demo history (a full cycle of reports), renders the programme report,
 then renders a plain HTML document with the same number of pages and no app code,
 in separate processes so that each one's peak memory is its own. Each renders
 twice: the first figure is a fresh process's, the second a long-lived worker's.
+
+The yardstick of the goal (ratio <= 1.5) is the plain document as first built: one
+heading and one paragraph per page. For scale it also renders a plain document
+whose pages are full of running text (as many paragraphs as fill a page).
 """
 
 import json
@@ -59,13 +63,23 @@ def render_app() -> dict:
     }
 
 
-def render_plain(pages: int) -> dict:
+def render_plain(pages: int, full: bool = False) -> dict:
     from weasyprint import HTML
 
     text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 40
+    paragraphs = 1
+    if full:  # as many paragraphs as one page holds
+        text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 10
+
+        def page(n):
+            return f"<section><h1>Avsnitt</h1>{f'<p>{text}</p>' * n}</section>"
+
+        while len(HTML(string=PLAIN.format(sections=page(paragraphs + 1))).render().pages) == 1:
+            paragraphs += 1
     html = PLAIN.format(
         sections="".join(
-            f"<section><h1>Avsnitt {n}</h1><p>{text}</p></section>" for n in range(pages)
+            f"<section><h1>Avsnitt {n}</h1>{f'<p>{text}</p>' * paragraphs}</section>"
+            for n in range(pages)
         )
     )
     runs = []
@@ -86,8 +100,8 @@ if __name__ == "__main__":
         result = {}
         with_test_database(lambda: result.update(render_app()))
         print(json.dumps(result))
-    elif len(sys.argv) > 2 and sys.argv[1] == "--plain":
-        print(json.dumps(render_plain(int(sys.argv[2]))))
+    elif len(sys.argv) > 2 and sys.argv[1] in ("--plain", "--plain-full"):
+        print(json.dumps(render_plain(int(sys.argv[2]), full=sys.argv[1] == "--plain-full")))
     else:
         app = json.loads(
             subprocess.run(
@@ -96,15 +110,18 @@ if __name__ == "__main__":
             .stdout.strip()
             .splitlines()[-1]
         )
-        plain = json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "--plain", str(app["pages"])],
-                capture_output=True,
-                text=True,
-                check=True,
+        plain, full = (
+            json.loads(
+                subprocess.run(
+                    [sys.executable, __file__, option, str(app["pages"])],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
             )
-            .stdout.strip()
-            .splitlines()[-1]
+            for option in ("--plain", "--plain-full")
         )
         print(
             f"programme report: {app['pages']} pages, {app['seconds']:.1f} s, peak {app['peak_mb']:.0f} MB"
@@ -120,4 +137,8 @@ if __name__ == "__main__":
             f"second render in the same process (a long-lived worker): report "
             f"{app['warm']:.1f} s, plain {plain['warm']:.1f} s, ratio "
             f"{app['warm'] / plain['warm']:.2f}"
+        )
+        print(
+            f"for scale, plain WeasyPrint with pages full of running text: {app['pages']} pages, "
+            f"{full['seconds']:.1f} s, ratio {app['seconds'] / full['seconds']:.2f}"
         )

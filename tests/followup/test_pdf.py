@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 from datetime import date
 
 import pytest
@@ -135,6 +136,73 @@ def test_the_whole_programme_through_the_page(client, secretariat, cycle):
         assert f"{key} {' '.join(title.split())}"[:40] in text, key
     for number in ["3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7"]:
         assert SupportArea.objects.get(number=number).name_sv in text
+
+
+@pytest.mark.django_db
+def test_the_contents_give_each_areas_page_and_link_to_it(cycle):
+    reader = PdfReader(io.BytesIO(_render(cycle, ReportScope("programme"))[2]))
+    pages = [page.extract_text() for page in reader.pages]
+    target = {
+        name: reader.get_destination_page_number(destination)
+        for name, destination in reader.named_destinations.items()
+    }
+    printed, linked = {}, {}
+    for number, page in enumerate(reader.pages):
+        links = [a.get_object().get("/Dest") for a in page.get("/Annots", [])]
+        if not any(str(link).startswith("area-") for link in links):
+            continue  # not a page of the table of contents
+        for link in links:
+            if str(link).startswith("area-"):
+                linked[str(link).removeprefix("area-")] = target[str(link)]
+        for key, shown in re.findall(r"^([A-ZÅÄÖ]+-\d+) .* (\d+)$", pages[number], re.M):
+            printed[key] = int(shown)
+    keys = set(DevelopmentArea.objects.filter(upcoming=False).values_list("key", flat=True))
+    assert set(printed) == set(linked) == keys
+    for key, shown in printed.items():
+        assert linked[key] == shown - 1, key  # the link goes where the number says
+        # ... and there the area's block begins: its heading (a title of up to a few
+        # lines), then its report line.
+        heading = re.search(rf"(^|\n){key} ", pages[shown - 1])
+        assert heading, key
+        title, found, _rest = pages[shown - 1][heading.end() :].partition("\nRapport:")
+        assert found and len(title) < 250, key
+
+
+@pytest.mark.django_db
+def test_an_area_block_shows_its_report_risks_and_benefits(cycle):
+    from areas.models import RiskAspect
+
+    report = FollowUpReport.objects.get(cycle=cycle, area__key="LED-01")
+    report.reviewer_light, report.reviewer_reason = "red", "Behind the plan."
+    report.next_steps = "Pilot in two schools."
+    report.revised_end_text = "Hösten 2026"
+    report.save()
+    aspect = RiskAspect.objects.order_by("order").first()
+    report.risks.create(aspect=aspect, description="Key people may leave.", likelihood=2,
+                        consequence=4, mitigation="Share the work", owner="Head of unit")  # fmt: skip
+    report.benefits.create(effect="Faster decisions", outcome="", evidence="")
+    FollowUpReport.objects.get(cycle=cycle, area__key="LED-02").delete()
+    scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
+    _reader, text = _text(_render(cycle, scope)[2])
+    led01 = text[text.rindex("LED-01 ") : text.rindex("LED-02 ")]
+    led02 = text[text.rindex("LED-02 ") : text.rindex("LED-03 ")]
+    for expected in [
+        "Rapport: Ej påbörjad · Status: Pågående",
+        "Ägarens trafikljus: Gult (risk) – Waiting for <b>the data office</b>.",
+        "Granskarens trafikljus: Rött (avviker) – Behind the plan.",
+        "Framsteg: Workshops held with all five schools.",
+        "Nästa steg: Pilot in two schools.",
+        "Reviderat förväntat slut: Hösten 2026",
+        f"Risker {aspect.name_sv}: Key people may leave. (sannolikhet 2 × konsekvens 4) · "
+        "Åtgärd: Share the work · Ägare: Head of unit",
+        "Nyttohemtagning Faster decisions: –",
+    ]:
+        assert expected in led01, expected
+    # An area without a report in the cycle says so, and shows no empty report fields.
+    assert "Rapport: ingen rapport i den här uppföljningen · Status:" in led02
+    for absent in ["trafikljus", "Framsteg", "Reviderat", "Risker"]:
+        assert absent not in led02, absent
+    assert "Planerad start/slut:" in led02 and "Beroenden:" in led02
 
 
 @pytest.mark.django_db
