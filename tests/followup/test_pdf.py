@@ -73,6 +73,11 @@ def test_a_support_area_report_is_an_archival_navigable_pdf(cycle):
     ]:
         assert expected in text, expected
     assert "INF-01" not in text  # only the chosen support area
+    # The late areas' table, with its headers.
+    assert (
+        "Försenade utvecklingsområden Utvecklingsområde Planerat slut Som det står i planen LED-"
+        in text
+    )
     # User text is text: the tags are printed, never interpreted.
     assert "Waiting for <b>the data office</b>." in text
     # Bookmarks for the headings, document title and language, PDF/A metadata.
