@@ -8,6 +8,9 @@ input gives the same bytes.
 """
 
 import hashlib
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,6 +40,40 @@ MAX_TEXT = 5_000_000  # characters of report text
 
 class ReportTooLarge(Exception):
     pass
+
+
+class _OutOfTime(BaseException):
+    """Raised into a render that ran out of time: a BaseException, so that WeasyPrint's own
+    ``except Exception`` (around images, SVG, fonts) cannot swallow it."""
+
+
+@contextmanager
+def _time_limit(seconds: int):
+    """Stop what runs inside after `seconds`, with ReportTooLarge.
+
+    A timer signal, so only in the main thread, which is where renders run in production
+    (the background worker, render_report); elsewhere (the immediate task backend of
+    development, inside a server thread) the render runs unbounded in time.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _OutOfTime:
+        raise ReportTooLarge(
+            _("The report took longer than %(seconds)s seconds; choose a narrower report.")
+            % {"seconds": seconds}
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -275,18 +312,22 @@ def _mime(name: str) -> str:
 
 
 def render_pdf(data: ReportData) -> tuple[str, str, bytes]:
-    """Render the report; returns (filename, content type, PDF bytes)."""
-    with translation.override(data.language):
-        html = render_to_string("followup/report_pdf.html", {"data": data})
-    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-    document = HTML(
-        string=html, base_url=StaticOnlyFetcher.base_url, url_fetcher=StaticOnlyFetcher()
-    )
-    pdf = document.write_pdf(
-        pdf_variant="pdf/a-3b",
-        pdf_identifier=identifier,
-        pdf_tags=True,
-        custom_metadata=True,
-    )
+    """Render the report; returns (filename, content type, PDF bytes).
+
+    Raises ReportTooLarge if it takes longer than settings.VSPLAN_PDF_MAX_SECONDS.
+    """
+    with _time_limit(settings.VSPLAN_PDF_MAX_SECONDS):
+        with translation.override(data.language):
+            html = render_to_string("followup/report_pdf.html", {"data": data})
+        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+        document = HTML(
+            string=html, base_url=StaticOnlyFetcher.base_url, url_fetcher=StaticOnlyFetcher()
+        )
+        pdf = document.write_pdf(
+            pdf_variant="pdf/a-3b",
+            pdf_identifier=identifier,
+            pdf_tags=True,
+            custom_metadata=True,
+        )
     filename = f"{slugify(data.cycle.name)}-{data.scope.slug}-{data.language}.pdf"
     return filename, PDF_CONTENT_TYPE, pdf

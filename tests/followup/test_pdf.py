@@ -257,6 +257,48 @@ def test_a_failed_render_says_so(client, secretariat, cycle, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_render_that_runs_out_of_time_is_stopped_and_says_so(
+    client, secretariat, cycle, settings, tmp_path
+):
+    import signal
+
+    from django.core.management import CommandError, call_command
+
+    settings.VSPLAN_PDF_MAX_SECONDS = 0.001
+    handler = signal.getsignal(signal.SIGALRM)
+    client.force_login(secretariat)
+    page = client.post("/cycles/2025/pdf/", {"scope": "programme"}, follow=True).content.decode()
+    assert "Rapporten tog längre än 0.001 sekunder; välj en smalare rapport." in page
+    stored = GeneratedReport.objects.get()
+    assert stored.state == "failed" and not stored.content and not stored.sha256
+    # The timer is gone and the signal handler is back as it was.
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+    out = tmp_path / "report.pdf"
+    with pytest.raises(CommandError, match="tog längre än 0.001 sekunder"):
+        call_command("render_report", "--cycle", "2025", "--output", str(out))
+    assert not out.exists()
+    settings.VSPLAN_PDF_MAX_SECONDS = 600
+    assert _render(cycle, ReportScope("programme"))[2].startswith(b"%PDF-")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_in_a_server_thread_works_where_no_timer_can_be_set(cycle, settings):
+    # (development's immediate task backend renders inside runserver's threads)
+    import threading
+
+    settings.VSPLAN_PDF_MAX_SECONDS = 0.001
+    scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
+    data = build_report(cycle=cycle, scope=scope, produced_by="x", language="sv",
+                        today=date(2026, 3, 2))  # fmt: skip
+    results = []
+    thread = threading.Thread(target=lambda: results.append(render_pdf(data)))
+    thread.start()
+    thread.join()
+    assert results and results[0][2].startswith(b"%PDF-")
+
+
+@pytest.mark.django_db
 def test_the_status_fragment_polls_until_ready(client, secretariat, cycle):
     stored = GeneratedReport.objects.create(cycle=cycle, scope="programme", language="sv",
                                             requested_by=secretariat)  # fmt: skip

@@ -151,6 +151,11 @@ AXES_USERNAME_CALLABLE = "vsplan.security.axes_username"
 # `manage.py db_worker` on any machine that reaches the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The longest a follow-up report PDF may take to render before it is stopped and the
+# user asked for a narrower report (in the background worker and render_report; the
+# programme report of the KTH plan takes about 3 s).
+VSPLAN_PDF_MAX_SECONDS = env_int("VSPLAN_PDF_MAX_SECONDS", 600)
+
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
 

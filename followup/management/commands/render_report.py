@@ -48,8 +48,8 @@ class Command(BaseCommand):
                 language=language,
                 today=timezone.localdate(),
             )
+            filename, _content_type, content = render_pdf(data)
         except ReportTooLarge as error:
             raise CommandError(str(error)) from None
-        filename, _content_type, content = render_pdf(data)
         Path(output).write_bytes(content)
         self.stdout.write(f"Wrote {output} ({len(content)} bytes; {filename}).")
