@@ -25,6 +25,12 @@ STATUS_COLOURS = {
 }
 LIGHT_COLOURS = {"green": "#1e7b34", "amber": "#b35c00", "red": "#b00020"}
 LIGHT_SHAPES = {"green": "circle", "amber": "triangle", "red": "square"}
+# A risk's band by its score (likelihood × consequence), as the heat map colours it.
+RISK_BAND_COLOURS = {"low": "#1e6b2f", "medium": "#8a4b00", "high": "#b00020"}
+
+
+def risk_band(score: int) -> str:
+    return "high" if score >= 15 else "medium" if score >= 8 else "low"
 
 
 @dataclass
@@ -133,7 +139,7 @@ def heatmap(
         for consequence in range(1, 6):
             count = cells.get((likelihood, consequence), 0)
             score = likelihood * consequence
-            band = "high" if score >= 15 else "medium" if score >= 8 else "low"
+            band = risk_band(score)
             fill = {"high": "#f6d0d5", "medium": "#fbe6c9", "low": "#e6efe8"}[band]
             squares.append(
                 {

@@ -8,9 +8,9 @@ input gives the same bytes.
 """
 
 import hashlib
-import signal
+import multiprocessing
 import threading
-from contextlib import contextmanager
+import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from areas.models import ActionPlan, Department, DevelopmentArea, ProgrammeGoal, SupportArea
+from areas.models import (
+    ActionPlan,
+    Department,
+    DevelopmentArea,
+    ProgrammeGoal,
+    RiskAspect,
+    SupportArea,
+)
 
 from . import charts
 from .cycle_selectors import indicator_rows, slipping_dependencies
@@ -40,40 +47,6 @@ MAX_TEXT = 5_000_000  # characters of report text
 
 class ReportTooLarge(Exception):
     pass
-
-
-class _OutOfTime(BaseException):
-    """Raised into a render that ran out of time: a BaseException, so that WeasyPrint's own
-    ``except Exception`` (around images, SVG, fonts) cannot swallow it."""
-
-
-@contextmanager
-def _time_limit(seconds: int):
-    """Stop what runs inside after `seconds`, with ReportTooLarge.
-
-    A timer signal, so only in the main thread, which is where renders run in production
-    (the background worker, render_report); elsewhere (the immediate task backend of
-    development, inside a server thread) the render runs unbounded in time.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    except _OutOfTime:
-        raise ReportTooLarge(
-            _("The report took longer than %(seconds)s seconds; choose a narrower report.")
-            % {"seconds": seconds}
-        ) from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -185,7 +158,9 @@ def build_report(
                 and status not in (Status.FINISHED, Status.CANCELLED)
             ):
                 late.append(block)
-        summary = _summary_charts(list(sections.values()), cycle)
+        summary = _summary_charts(
+            list(sections.values()), cycle, late, list(RiskAspect.objects.order_by("order"))
+        )
         assessments = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
         goals = [(g, assessments.get(g.pk, "")) for g in ProgrammeGoal.objects.all()]
         return ReportData(
@@ -203,7 +178,12 @@ def build_report(
         )
 
 
-def _summary_charts(sections: list[SectionData], cycle: FollowUpCycle) -> list[charts.Chart]:
+def _summary_charts(
+    sections: list[SectionData],
+    cycle: FollowUpCycle,
+    late: list[AreaBlock],
+    aspects: list[RiskAspect],
+) -> list[charts.Chart]:
     """The executive summary's charts: the same implementation as the dashboard's."""
     categories = [
         (s.support_area.code, f"{s.support_area.number} {s.support_area.name}") for s in sections
@@ -221,6 +201,7 @@ def _summary_charts(sections: list[SectionData], cycle: FollowUpCycle) -> list[c
     light_values: dict = {}
     state_values: dict = {}
     heat: dict = {}
+    by_aspect: dict = {}
     for section in sections:
         code = section.support_area.code
         for block in section.blocks:
@@ -239,6 +220,14 @@ def _summary_charts(sections: list[SectionData], cycle: FollowUpCycle) -> list[c
             for risk in report.risks.all():
                 cell = (risk.likelihood, risk.consequence)
                 heat[cell] = heat.get(cell, 0) + 1
+                key = (risk.aspect_id, charts.risk_band(risk.likelihood * risk.consequence))
+                by_aspect[key] = by_aspect.get(key, 0) + 1
+    late_ids = {block.area.pk for block in late}
+    late_values: dict = {}
+    for section in sections:
+        for block in section.blocks:
+            key = (section.support_area.code, "late" if block.area.pk in late_ids else "on_time")
+            late_values[key] = late_values.get(key, 0) + 1
     light_series = [(t.value, t.label, charts.LIGHT_COLOURS[t.value]) for t in TrafficLight]
     state_colours = {
         "not_started": "#767676",
@@ -265,6 +254,17 @@ def _summary_charts(sections: list[SectionData], cycle: FollowUpCycle) -> list[c
             light_values,
         ),
         charts.stacked_bars(
+            "pdf-late",
+            _("Late development areas"),
+            _(
+                "Areas per support area whose planned end has passed while they are neither "
+                "finished nor cancelled; the areas are listed below."
+            ),
+            categories,
+            [("late", _("late"), "#b00020"), ("on_time", _("not late"), "#5b6770")],
+            late_values,
+        ),
+        charts.stacked_bars(
             "pdf-completion",
             _("Cycle completion"),
             _("Reports per support area by their state in the cycle."),
@@ -278,6 +278,24 @@ def _summary_charts(sections: list[SectionData], cycle: FollowUpCycle) -> list[c
             _("The number of risks in each cell of likelihood and consequence."),
             heat,
             lambda lk, c: "",
+        ),
+        charts.stacked_bars(
+            "pdf-risk-aspects",
+            _("Risks per aspect"),
+            _(
+                "The risks of each of the plan's four aspects by their score (likelihood × "
+                "consequence): low below 8, medium from 8, high from 15, as in the heat map."
+            ),
+            [(aspect.pk, str(aspect)) for aspect in aspects],
+            [
+                (band, label, charts.RISK_BAND_COLOURS[band])
+                for band, label in (
+                    ("low", _("low")),
+                    ("medium", _("medium")),
+                    ("high", _("high")),
+                )
+            ],
+            by_aspect,
         ),
     ]
 
@@ -316,18 +334,67 @@ def render_pdf(data: ReportData) -> tuple[str, str, bytes]:
 
     Raises ReportTooLarge if it takes longer than settings.VSPLAN_PDF_MAX_SECONDS.
     """
-    with _time_limit(settings.VSPLAN_PDF_MAX_SECONDS):
-        with translation.override(data.language):
-            html = render_to_string("followup/report_pdf.html", {"data": data})
-        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        document = HTML(
-            string=html, base_url=StaticOnlyFetcher.base_url, url_fetcher=StaticOnlyFetcher()
-        )
-        pdf = document.write_pdf(
-            pdf_variant="pdf/a-3b",
-            pdf_identifier=identifier,
-            pdf_tags=True,
-            custom_metadata=True,
-        )
+    with translation.override(data.language):
+        html = render_to_string("followup/report_pdf.html", {"data": data})
+    pdf = _write_pdf_bounded(html, settings.VSPLAN_PDF_MAX_SECONDS)
     filename = f"{slugify(data.cycle.name)}-{data.scope.slug}-{data.language}.pdf"
     return filename, PDF_CONTENT_TYPE, pdf
+
+
+def _write_pdf(html: str) -> bytes:
+    identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+    document = HTML(
+        string=html, base_url=StaticOnlyFetcher.base_url, url_fetcher=StaticOnlyFetcher()
+    )
+    return document.write_pdf(
+        pdf_variant="pdf/a-3b",
+        pdf_identifier=identifier,
+        pdf_tags=True,
+        custom_metadata=True,
+    )
+
+
+def _write_pdf_bounded(html: str, seconds: float) -> bytes:
+    """WeasyPrint in a forked child that is killed after `seconds`.
+
+    Nothing is interrupted inside this process, so no lock or connection of it can be
+    left half-used; the child touches no database (the HTML is already built) and a
+    crash in it (Pango, fonts) fails the report, not the worker. Forking is safe only
+    in a single-threaded process, as the background worker and render_report are; in a
+    threaded server (development's immediate task backend) the render runs here,
+    unbounded in time.
+    """
+    if not seconds or threading.active_count() > 1:
+        return _write_pdf(html)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_write_pdf_child, args=(html, sender), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise ReportTooLarge(
+                _("The report took longer than %(seconds)s seconds; choose a narrower report.")
+                % {"seconds": seconds}
+            )
+        try:
+            failure, pdf = receiver.recv()
+        except EOFError:
+            raise RuntimeError(
+                f"The PDF renderer stopped without a result (exit code {child.exitcode})."
+            ) from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if failure:
+        raise RuntimeError(f"The PDF renderer failed:\n{failure}")
+    return pdf
+
+
+def _write_pdf_child(html: str, sender) -> None:
+    try:
+        sender.send(("", _write_pdf(html)))
+    except Exception:
+        sender.send((traceback.format_exc(), b""))

@@ -73,11 +73,13 @@ def test_a_support_area_report_is_an_archival_navigable_pdf(cycle):
     ]:
         assert expected in text, expected
     assert "INF-01" not in text  # only the chosen support area
-    # The late areas' table, with its headers.
-    assert (
-        "Försenade utvecklingsområden Utvecklingsområde Planerat slut Som det står i planen LED-"
-        in text
-    )
+    # The late areas: a chart with its table of numbers, then the areas themselves.
+    data = build_report(cycle=cycle, scope=scope, produced_by="x", language="sv",
+                        today=date(2026, 3, 2))  # fmt: skip
+    late = len(data.late)
+    assert late > 0
+    assert f"försenade inte försenade Totalt 3.7 Ledningsstöd {late} {4 - late} 4" in text
+    assert "Försenat utvecklingsområde Planerat slut Som det står i planen LED-" in text
     # User text is text: the tags are printed, never interpreted.
     assert "Waiting for <b>the data office</b>." in text
     # Bookmarks for the headings, document title and language, PDF/A metadata.
@@ -203,6 +205,8 @@ def test_an_area_block_shows_its_report_risks_and_benefits(cycle):
         "Nyttohemtagning Faster decisions: –",
     ]:
         assert expected in led01, expected
+    # The summary counts the risk under its aspect, in the medium band (2 × 4 = 8).
+    assert f"låg medel hög Totalt {aspect.name_sv} 0 1 0 1" in text
     # An area without a report in the cycle says so, and shows no empty report fields.
     assert "Rapport: ingen rapport i den här uppföljningen · Status:" in led02
     for absent in ["trafikljus", "Framsteg", "Reviderat", "Risker"]:
@@ -260,31 +264,54 @@ def test_a_failed_render_says_so(client, secretariat, cycle, monkeypatch):
 def test_a_render_that_runs_out_of_time_is_stopped_and_says_so(
     client, secretariat, cycle, settings, tmp_path
 ):
-    import signal
+    import multiprocessing
 
     from django.core.management import CommandError, call_command
 
     settings.VSPLAN_PDF_MAX_SECONDS = 0.001
-    handler = signal.getsignal(signal.SIGALRM)
     client.force_login(secretariat)
     page = client.post("/cycles/2025/pdf/", {"scope": "programme"}, follow=True).content.decode()
     assert "Rapporten tog längre än 0.001 sekunder; välj en smalare rapport." in page
     stored = GeneratedReport.objects.get()
     assert stored.state == "failed" and not stored.content and not stored.sha256
-    # The timer is gone and the signal handler is back as it was.
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
-    assert signal.getsignal(signal.SIGALRM) is handler
     out = tmp_path / "report.pdf"
     with pytest.raises(CommandError, match="tog längre än 0.001 sekunder"):
         call_command("render_report", "--cycle", "2025", "--output", str(out))
     assert not out.exists()
+    assert multiprocessing.active_children() == []  # the renderers were stopped
     settings.VSPLAN_PDF_MAX_SECONDS = 600
     assert _render(cycle, ReportScope("programme"))[2].startswith(b"%PDF-")
 
 
+@pytest.mark.parametrize(
+    ("renderer", "message"),
+    [
+        (lambda html: __import__("time").sleep(60), "took longer than 0.5 seconds"),
+        (lambda html: __import__("os")._exit(3), r"stopped without a result \(exit code 3\)"),
+        (lambda html: int("pango exploded"), "failed:(.|\n)*ValueError(.|\n)*pango exploded"),
+    ],
+    ids=["hangs", "crashes", "raises"],
+)
+def test_the_renderer_runs_apart_and_a_hang_or_crash_fails_only_the_report(
+    monkeypatch, renderer, message
+):
+    import multiprocessing
+
+    from django.utils import translation
+
+    from followup import pdf
+
+    monkeypatch.setattr(pdf, "_write_pdf", renderer)
+    with translation.override("en"), pytest.raises(Exception, match=message) as failure:
+        pdf._write_pdf_bounded("<p>x</p>", 0.5)
+    assert isinstance(failure.value, pdf.ReportTooLarge | RuntimeError)
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_render_in_a_server_thread_works_where_no_timer_can_be_set(cycle, settings):
-    # (development's immediate task backend renders inside runserver's threads)
+def test_a_render_in_a_threaded_server_runs_in_process(cycle, settings):
+    # (development's immediate task backend renders inside runserver's threads, where
+    # forking is unsafe)
     import threading
 
     settings.VSPLAN_PDF_MAX_SECONDS = 0.001
@@ -351,7 +378,7 @@ def test_readers_get_the_pdf_only_once_the_cycle_is_published(client, reader, cy
 
 
 @pytest.mark.django_db
-def test_typed_markup_in_a_narrative_stays_text_and_fetches_nothing(cycle, monkeypatch):
+def test_typed_markup_in_a_narrative_stays_text_and_fetches_nothing(cycle, monkeypatch, settings):
     from followup import pdf
 
     fetched = []
@@ -361,13 +388,14 @@ def test_typed_markup_in_a_narrative_stays_text_and_fetches_nothing(cycle, monke
         "fetch",
         lambda self, url, headers=None: fetched.append(url) or original(self, url, headers),
     )
+    settings.VSPLAN_PDF_MAX_SECONDS = 0  # render here, where the fetches can be watched
     report = FollowUpReport.objects.get(cycle=cycle, area__key="LED-02")
     report.progress = '<script>alert(1)</script> <img src="http://attacker.example/x.png">'
     report.save()
     scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
     _reader, text = _text(_render(cycle, scope)[2])
     assert '<script>alert(1)</script> <img src="http://attacker.example/x.png">' in text
-    assert all(url.startswith("https://vsplan.invalid/static/") for url in fetched)
+    assert fetched and all(url.startswith("https://vsplan.invalid/static/") for url in fetched)
 
 
 @pytest.mark.parametrize(
