@@ -336,7 +336,8 @@ def render_pdf(data: ReportData) -> tuple[str, str, bytes]:
     """
     with translation.override(data.language):
         html = render_to_string("followup/report_pdf.html", {"data": data})
-    pdf = _write_pdf_bounded(html, settings.VSPLAN_PDF_MAX_SECONDS)
+    seconds = settings.VSPLAN_PDF_MAX_SECONDS
+    pdf = _write_pdf_bounded(html, seconds) if seconds and _can_fork() else _write_pdf(html)
     filename = f"{slugify(data.cycle.name)}-{data.scope.slug}-{data.language}.pdf"
     return filename, PDF_CONTENT_TYPE, pdf
 
@@ -354,18 +355,20 @@ def _write_pdf(html: str) -> bytes:
     )
 
 
+def _can_fork() -> bool:
+    """Forking is safe only in a single-threaded process, as the background worker and
+    render_report are; in a threaded server (development's immediate task backend) the
+    render runs in the process, unbounded in time."""
+    return threading.active_count() == 1
+
+
 def _write_pdf_bounded(html: str, seconds: float) -> bytes:
     """WeasyPrint in a forked child that is killed after `seconds`.
 
     Nothing is interrupted inside this process, so no lock or connection of it can be
     left half-used; the child touches no database (the HTML is already built) and a
-    crash in it (Pango, fonts) fails the report, not the worker. Forking is safe only
-    in a single-threaded process, as the background worker and render_report are; in a
-    threaded server (development's immediate task backend) the render runs here,
-    unbounded in time.
+    crash in it (Pango, fonts) fails the report, not the worker.
     """
-    if not seconds or threading.active_count() > 1:
-        return _write_pdf(html)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_write_pdf_child, args=(html, sender), daemon=True)
