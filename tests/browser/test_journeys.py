@@ -57,6 +57,10 @@ def test_a_status_update_by_keyboard_alone(page_for, head):
     assert button.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")
     page.wait_for_selector("#status-UTB-01 form")
+    # Let htmx settle and the browser run its own autofocus (at its next rendering update,
+    # which a loaded machine delays): a key pressed before that loses the focus it moved.
+    page.wait_for_function("!document.querySelector('.htmx-settling, .htmx-swapping')")
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     assert page.evaluate("document.activeElement.name") == "status"  # focus moved into the form
 
     def tab_to(test: str) -> None:
