@@ -4,7 +4,8 @@ Building the data (`build_report`) is separate from rendering it (`render_pdf`),
 which follows the renderers' contract: it returns ``(filename, content_type,
 bytes)``. Rendering uses WeasyPrint with a URL fetcher that serves only the
 app's own static files, fonts shipped with the app, and PDF/A output; the same
-input gives the same bytes.
+input gives the same bytes. In the background worker WeasyPrint runs in a child
+process that is stopped after settings.VSPLAN_PDF_MAX_SECONDS.
 """
 
 import hashlib
@@ -383,6 +384,7 @@ def _write_pdf_bounded(html: str, seconds: float) -> bytes:
         try:
             failure, pdf = receiver.recv()
         except EOFError:
+            child.join(5)  # it has closed its end: collect its exit code
             raise RuntimeError(
                 f"The PDF renderer stopped without a result (exit code {child.exitcode})."
             ) from None
