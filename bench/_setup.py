@@ -24,6 +24,15 @@ def with_test_database(main) -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
+def demo_at(factor: int) -> None:
+    """A fresh database with the demo (KTH plan, users, a cycle history), grown factor times."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("setup_demo", "--allow-without-debug", verbosity=0)
+    grow(factor)
+
+
 def grow(factor: int) -> None:
     """Copy every development area factor-1 times, with new keys, into the same plan."""
     from areas.models import DevelopmentArea

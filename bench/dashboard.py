@@ -9,21 +9,18 @@ dashboard is measured as the council sees it (the panels from the cache while
 the data is unchanged) and computed afresh (the cache emptied before each request).
 """
 
-from _setup import floor_urlconf, grow, measure, with_test_database
+from _setup import demo_at, floor_urlconf, measure, with_test_database
 
 
 def main() -> None:
     from django.contrib.auth.models import Group, User
     from django.core.cache import caches
-    from django.core.management import call_command
     from django.test import Client, override_settings
 
     results = {}
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         for factor in (1, 100):
-            call_command("flush", interactive=False, verbosity=0)
-            call_command("setup_demo", "--allow-without-debug", verbosity=0)
-            grow(factor)
+            demo_at(factor)
             user = User.objects.create_user("bench")
             user.groups.add(Group.objects.get(name="council"))
             client = Client()

@@ -13,7 +13,7 @@ Prints one line per page: time, queries, ratio to the floor, growth from 1×.
 import json
 import sys
 
-from _setup import floor_urlconf, grow, measure, with_test_database
+from _setup import demo_at, floor_urlconf, measure, with_test_database
 
 PAGES = [
     # (label, user, method, url, htmx)
@@ -32,7 +32,6 @@ PAGES = [
 
 def run() -> dict:
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.test import Client, override_settings
 
     from areas.models import DevelopmentArea
@@ -41,9 +40,7 @@ def run() -> dict:
     results = {}
     with override_settings(ROOT_URLCONF=floor_urlconf()):
         for factor in (1, 100):
-            call_command("flush", interactive=False, verbosity=0)
-            call_command("setup_demo", "--allow-without-debug", verbosity=0)
-            grow(factor)
+            demo_at(factor)
             year = FollowUpCycle.objects.get(state="open").year
             clients = {}
             for name in ("reader", "head", "council", "secretariat"):
