@@ -318,6 +318,17 @@ def test_the_renderer_runs_apart_and_a_hang_or_crash_fails_only_the_report(
     assert multiprocessing.active_children() == []
 
 
+@FORK_ANYWAY
+def test_the_renderer_leaves_what_it_inherited_out_of_its_garbage_collection(monkeypatch):
+    import gc
+
+    from followup import pdf
+
+    monkeypatch.setattr(pdf, "_write_pdf", lambda html: str(gc.get_freeze_count()).encode())
+    assert int(pdf._write_pdf_bounded("<p>x</p>", 30)) > 10_000  # the worker's objects
+    assert gc.get_freeze_count() == 0  # and the worker itself still collects its own
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_render_in_a_threaded_server_runs_in_process(cycle, settings):
     # (development's immediate task backend renders inside runserver's threads, where
