@@ -187,7 +187,8 @@ def test_an_area_block_shows_its_report_risks_and_benefits(cycle):
     aspect = RiskAspect.objects.order_by("order").first()
     report.risks.create(aspect=aspect, description="Key people may leave.", likelihood=2,
                         consequence=4, mitigation="Share the work", owner="Head of unit")  # fmt: skip
-    report.benefits.create(effect="Faster decisions", outcome="", evidence="")
+    report.benefits.create(effect="Faster decisions.", outcome="partly", evidence="Survey 2026")
+    report.benefits.create(effect="Fewer e-mails.", outcome="", evidence="")
     FollowUpReport.objects.get(cycle=cycle, area__key="LED-02").delete()
     scope = ReportScope("support_area", support_area=SupportArea.objects.get(code="LED"))
     _reader, text = _text(_render(cycle, scope)[2])
@@ -202,7 +203,8 @@ def test_an_area_block_shows_its_report_risks_and_benefits(cycle):
         "Reviderat förväntat slut: Hösten 2026",
         f"Risker {aspect.name_sv}: Key people may leave. (sannolikhet 2 × konsekvens 4) · "
         "Åtgärd: Share the work · Ägare: Head of unit",
-        "Nyttohemtagning Faster decisions: –",
+        "Nyttohemtagning Faster decisions. · Utfall: delvis uppnådd · Belägg: Survey 2026 "
+        "Fewer e-mails. · Utfall: –",
     ]:
         assert expected in led01, expected
     # The summary counts the risk under its aspect, in the medium band (2 × 4 = 8).
