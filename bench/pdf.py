@@ -28,6 +28,17 @@ body {{ font-family: sans-serif; font-size: 9.5pt }} section {{ page-break-after
 </style></head><body>{sections}</body></html>"""
 
 
+def text_per_page(pdf: bytes) -> tuple[int, int]:
+    """The PDF's page count and its characters (not counting white space) per page."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    characters = sum(len("".join(page.extract_text().split())) for page in pages)
+    return len(pages), characters // len(pages)
+
+
 def render_app() -> dict:
     from django.core.management import call_command
     from django.utils import timezone
@@ -50,15 +61,12 @@ def render_app() -> dict:
         filename, _ct, pdf = render_pdf(data)
         runs.append(time.perf_counter() - start)
     seconds, warm = runs
-    import io
-
-    from pypdf import PdfReader
-
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    pages, text = text_per_page(pdf)
     return {
         "seconds": seconds,
         "warm": warm,
         "pages": pages,
+        "text": text,
         "bytes": len(pdf),
         # The report renders in a child process (the time bound): count its memory too.
         "peak_mb": max(
@@ -113,6 +121,7 @@ def render_plain(pages: int, full: bool = False, archival: bool = False) -> dict
         "seconds": runs[0],
         "warm": runs[1],
         "bytes": len(pdf),
+        "text": text_per_page(pdf)[1],
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -154,10 +163,12 @@ if __name__ == "__main__":
             for option in ("--plain", "--plain-full", "--plain-archival")
         )
         print(
-            f"programme report: {app['pages']} pages, {app['seconds']:.1f} s, peak {app['peak_mb']:.0f} MB"
+            f"programme report: {app['pages']} pages ({app['text']} characters a page), "
+            f"{app['seconds']:.1f} s, peak {app['peak_mb']:.0f} MB"
         )
         print(
-            f"plain WeasyPrint: {app['pages']} pages, {plain['seconds']:.1f} s, peak {plain['peak_mb']:.0f} MB"
+            f"plain WeasyPrint: {app['pages']} pages ({plain['text']} characters a page), "
+            f"{plain['seconds']:.1f} s, peak {plain['peak_mb']:.0f} MB"
         )
         print(
             f"ratio: {app['seconds'] / plain['seconds']:.2f} (goal <= 1.5); "
@@ -169,8 +180,8 @@ if __name__ == "__main__":
             f"{app['warm'] / plain['warm']:.2f}"
         )
         print(
-            f"for scale, plain WeasyPrint with pages full of running text: {app['pages']} pages, "
-            f"{full['seconds']:.1f} s, ratio {app['seconds'] / full['seconds']:.2f}"
+            f"for scale, plain WeasyPrint with pages full of running text: {app['pages']} pages "
+            f"({full['text']} characters a page), {full['seconds']:.1f} s, ratio {app['seconds'] / full['seconds']:.2f}"
         )
         print(
             f"for scale, that document written as the report is (PDF/A-3b, tagged, shipped font): "
