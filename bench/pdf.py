@@ -12,13 +12,24 @@ The yardstick of the goal (ratio <= 1.5) is the plain document as first built: o
 heading and one paragraph per page. For scale it also renders a plain document
 whose pages are full of running text (as many paragraphs as fill a page), and that
 document again written as the report is: PDF/A-3b, tagged, in the font the app ships.
+
+Two more comparisons tell where the report's time goes (each with bare WeasyPrint:
+no app code, no URL fetcher, no PDF/A, no tags):
+- the report's own HTML: what the app's code and the archival options add;
+- the report's HTML stripped of its field labels, charts, tables and page-keeping,
+  against a plain document of the stripped report's page count: what is left is
+  the cost of its paragraphs and lists alone.
 """
+
+import re
 
 import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from _setup import with_test_database
 
@@ -48,6 +59,7 @@ def render_app() -> dict:
 
     call_command("setup_demo", "--allow-without-debug", verbosity=0)
     cycle = FollowUpCycle.objects.get(state="open")
+    html = report_html(cycle)
     runs = []
     for _ in range(2):  # the first in a fresh process, the second as a long-lived worker's
         start = time.perf_counter()
@@ -68,6 +80,7 @@ def render_app() -> dict:
         "pages": pages,
         "text": text,
         "bytes": len(pdf),
+        "html": html,
         # The report renders in a child process (the time bound): count its memory too.
         "peak_mb": max(
             resource.getrusage(who).ru_maxrss
@@ -77,9 +90,52 @@ def render_app() -> dict:
     }
 
 
-def render_plain(pages: int, full: bool = False, archival: bool = False) -> dict:
-    from pathlib import Path
+def report_html(cycle) -> str:
+    """The programme report's HTML (as render_pdf makes it), saved for the bare renders."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
 
+    from followup.pdf import ReportScope, build_report
+
+    data = build_report(
+        cycle=cycle,
+        scope=ReportScope("programme"),
+        produced_by="bench",
+        language="sv",
+        today=timezone.localdate(),
+    )
+    with translation.override("sv"):
+        html = render_to_string("followup/report_pdf.html", {"data": data})
+    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False) as file:
+        file.write(html)
+    return file.name
+
+
+def stripped(html: str) -> str:
+    """The report without its field labels, charts, tables and blocks kept on one page."""
+    html = re.sub(r'<span class="label">(.*?)</span>', r"\1", html)
+    html = re.sub(r"<svg.*?</svg>|<table.*?</table>", "", html, flags=re.S)
+    return html.replace("</head>", "<style>.block { page-break-inside: auto }</style></head>")
+
+
+def render_bare(path: str, strip: bool) -> dict:
+    """The report's HTML by bare WeasyPrint: no app code, fetcher, PDF/A or tags."""
+    from weasyprint import HTML
+
+    html = Path(path).read_text(encoding="utf-8")
+    if strip:
+        html = stripped(html)
+    static = (Path(__file__).resolve().parent.parent / "static").as_uri() + "/"
+    runs = []
+    for _ in range(2):
+        start = time.perf_counter()
+        pdf = HTML(string=html, base_url=static).write_pdf()
+        runs.append(time.perf_counter() - start)
+    pages, text = text_per_page(pdf)
+    return {"seconds": runs[0], "warm": runs[1], "pages": pages, "text": text}
+
+
+def render_plain(pages: int, full: bool = False, archival: bool = False) -> dict:
     from weasyprint import HTML
 
     base_url, options, font = None, {}, ""
@@ -131,6 +187,8 @@ if __name__ == "__main__":
         result = {}
         with_test_database(lambda: result.update(render_app()))
         print(json.dumps(result))
+    elif len(sys.argv) > 2 and sys.argv[1] in ("--bare", "--bare-stripped"):
+        print(json.dumps(render_bare(sys.argv[2], strip=sys.argv[1] == "--bare-stripped")))
     elif len(sys.argv) > 2 and sys.argv[1] in ("--plain", "--plain-full", "--plain-archival"):
         print(
             json.dumps(
@@ -142,17 +200,11 @@ if __name__ == "__main__":
             )
         )
     else:
-        app = json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "--app"], capture_output=True, text=True, check=True
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
-        plain, full, archival = (
-            json.loads(
+
+        def run(*arguments) -> dict:  # in a process of its own: its own peak memory
+            return json.loads(
                 subprocess.run(
-                    [sys.executable, __file__, option, str(app["pages"])],
+                    [sys.executable, __file__, *map(str, arguments)],
                     capture_output=True,
                     text=True,
                     check=True,
@@ -160,8 +212,16 @@ if __name__ == "__main__":
                 .stdout.strip()
                 .splitlines()[-1]
             )
-            for option in ("--plain", "--plain-full", "--plain-archival")
+
+        app = run("--app")
+        plain, full, archival = (
+            run(option, app["pages"]) for option in ("--plain", "--plain-full", "--plain-archival")
         )
+        try:
+            bare, bare_stripped = run("--bare", app["html"]), run("--bare-stripped", app["html"])
+        finally:
+            Path(app["html"]).unlink()
+        plain_stripped = run("--plain", bare_stripped["pages"])
         print(
             f"programme report: {app['pages']} pages ({app['text']} characters a page), "
             f"{app['seconds']:.1f} s, peak {app['peak_mb']:.0f} MB"
@@ -186,4 +246,15 @@ if __name__ == "__main__":
         print(
             f"for scale, that document written as the report is (PDF/A-3b, tagged, shipped font): "
             f"{archival['text']} characters a page, {archival['seconds']:.1f} s, ratio {app['seconds'] / archival['seconds']:.2f}"
+        )
+        print(
+            f"the report's own HTML by bare WeasyPrint (no app code, fetcher, PDF/A or tags): "
+            f"{bare['pages']} pages, {bare['seconds']:.1f} s; the report is "
+            f"{app['seconds'] / bare['seconds']:.2f} times that"
+        )
+        print(
+            f"the report stripped of labels, charts, tables and page-keeping, bare WeasyPrint: "
+            f"{bare_stripped['pages']} pages, {bare_stripped['seconds']:.1f} s; plain WeasyPrint "
+            f"of {bare_stripped['pages']} pages {plain_stripped['seconds']:.1f} s, ratio "
+            f"{bare_stripped['seconds'] / plain_stripped['seconds']:.2f}"
         )

@@ -114,7 +114,9 @@ def test_an_invalid_exceptions_file_stops_the_audit_with_a_clear_message(
 
 
 def test_the_shipped_exceptions_file_is_valid():
-    assert audit.load_exceptions(audit.DEFAULT_EXCEPTIONS) == ({}, {})
+    assert audit.DEFAULT_EXCEPTIONS.exists()
+    vulnerabilities, unaudited = audit.load_exceptions(audit.DEFAULT_EXCEPTIONS)  # raises if not
+    assert all(vulnerabilities.values()) and all(unaudited.values())
 
 
 class FakePyPI:
