@@ -77,7 +77,12 @@ def fetch_project(name: str, timeout: float = 30) -> dict | None:
     for _attempt in range(3):
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                return json.load(response)
+                data = json.load(response)
+            if not isinstance(data, dict) or not isinstance(data.get("info"), dict):
+                raise AuditError(f"PyPI's answer about {name} is not a project's JSON")
+            return data
+        except json.JSONDecodeError as error:
+            raise AuditError(f"PyPI's answer about {name} is not JSON: {error}") from error
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 return None
@@ -108,10 +113,10 @@ def audit(name: str, version: str, project: dict | None) -> Finding:
 
 def load_exceptions(path: Path) -> tuple[dict, dict]:
     """The documented exceptions: {(package, id): reason} and {package: reason}."""
-    if not path.exists():
-        return {}, {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise AuditError(f"{path}: no such exceptions file") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise AuditError(f"{path}: not valid TOML: {error}") from error
     unknown = set(data) - {"vulnerability", "unaudited"}

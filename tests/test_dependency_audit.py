@@ -119,12 +119,25 @@ def test_the_shipped_exceptions_file_is_valid():
     assert all(vulnerabilities.values()) and all(unaudited.values())
 
 
+def test_a_missing_exceptions_file_stops_the_audit(tmp_path):
+    with pytest.raises(audit.AuditError, match="no such exceptions file"):
+        audit.load_exceptions(tmp_path / "typo.toml")
+
+
+@pytest.fixture
+def no_exceptions(tmp_path):
+    path = tmp_path / "exceptions.toml"
+    path.write_text("# none\n", encoding="utf-8")
+    return str(path)
+
+
 class FakePyPI:
     """urlopen for PyPI's project JSON: every installed package at its newest release."""
 
-    def __init__(self, overrides=None, missing=(), down=False):
+    def __init__(self, overrides=None, missing=(), down=False, body=None):
         self.versions = audit.installed()
         self.overrides, self.missing, self.down = overrides or {}, set(missing), down
+        self.body = body  # a raw answer for every package, e.g. a proxy's error page
         self.asked = []
 
     def __call__(self, request, timeout):
@@ -134,37 +147,57 @@ class FakePyPI:
             raise urllib.error.URLError("Name or service not known")
         if name in self.missing:
             raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {}, None)
+        if self.body is not None:
+            return io.BytesIO(self.body)
         data = self.overrides.get(name) or project(self.versions[name])
         return io.BytesIO(json.dumps(data).encode())
 
 
 def test_the_audit_asks_pypi_about_every_installed_package_and_passes_when_all_are_clean(
-    monkeypatch, tmp_path, capsys
+    monkeypatch, no_exceptions, capsys
 ):
     pypi = FakePyPI()
     monkeypatch.setattr(audit.urllib.request, "urlopen", pypi)
-    assert audit.main(["--exceptions", str(tmp_path / "none.toml")]) == 0
+    assert audit.main(["--exceptions", no_exceptions]) == 0
     assert sorted(pypi.asked) == sorted(pypi.versions)
     assert {"django", "weasyprint", "pytest"} <= set(pypi.asked)
     assert f"{len(pypi.versions)} audited" in capsys.readouterr().out
 
 
-def test_the_audit_fails_on_an_advisory_against_an_installed_package(monkeypatch, tmp_path, capsys):
+def test_the_audit_fails_on_an_advisory_against_an_installed_package(
+    monkeypatch, no_exceptions, capsys
+):
     django_version = audit.installed()["django"]
     pypi = FakePyPI(overrides={"django": project(django_version, ADVISORY)}, missing={"pytest"})
     monkeypatch.setattr(audit.urllib.request, "urlopen", pypi)
-    assert audit.main(["--exceptions", str(tmp_path / "none.toml")]) == 1
+    assert audit.main(["--exceptions", no_exceptions]) == 1
     out = capsys.readouterr().out
     assert f"VULNERABLE  django {django_version}: GHSA-aaaa-bbbb-cccc" in out
     assert "NOT AUDITED pytest" in out and "not on PyPI" in out
 
 
-def test_the_audit_cannot_pass_when_pypi_is_unreachable(monkeypatch, tmp_path, capsys):
+def test_the_audit_cannot_pass_when_pypi_is_unreachable(monkeypatch, no_exceptions, capsys):
     pypi = FakePyPI(down=True)
     monkeypatch.setattr(audit.urllib.request, "urlopen", pypi)
-    assert audit.main(["--exceptions", str(tmp_path / "none.toml")]) == 2
+    assert audit.main(["--exceptions", no_exceptions]) == 2
     assert "PyPI could not be asked about" in capsys.readouterr().err
     assert len(pypi.asked) >= 3  # retried before giving up
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<html>502 Bad Gateway</html>", "is not JSON"),
+        (b'["not", "a", "project"]', "is not a project's JSON"),
+        (b'{"message": "rate limited"}', "is not a project's JSON"),
+    ],
+)
+def test_an_answer_that_is_not_pypis_project_json_stops_the_audit(
+    monkeypatch, no_exceptions, capsys, body, message
+):
+    monkeypatch.setattr(audit.urllib.request, "urlopen", FakePyPI(body=body))
+    assert audit.main(["--exceptions", no_exceptions]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_an_invalid_exceptions_file_makes_the_audit_exit_2(tmp_path, capsys):
