@@ -331,13 +331,18 @@ def _mime(name: str) -> str:
     )
 
 
+def report_html(data: ReportData) -> str:
+    """The report as the HTML document that WeasyPrint lays out."""
+    with translation.override(data.language):
+        return render_to_string("followup/report_pdf.html", {"data": data})
+
+
 def render_pdf(data: ReportData) -> tuple[str, str, bytes]:
     """Render the report; returns (filename, content type, PDF bytes).
 
     Raises ReportTooLarge if it takes longer than settings.VSPLAN_PDF_MAX_SECONDS.
     """
-    with translation.override(data.language):
-        html = render_to_string("followup/report_pdf.html", {"data": data})
+    html = report_html(data)
     seconds = settings.VSPLAN_PDF_MAX_SECONDS
     pdf = _write_pdf_bounded(html, seconds) if seconds and _can_fork() else _write_pdf(html)
     filename = f"{slugify(data.cycle.name)}-{data.scope.slug}-{data.language}.pdf"
