@@ -21,9 +21,8 @@ no app code, no URL fetcher, no PDF/A, no tags):
   the cost of its paragraphs and lists alone.
 """
 
-import re
-
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -72,7 +71,7 @@ def render_app() -> dict:
         filename, _ct, pdf = render_pdf(data)
         runs.append(time.perf_counter() - start)
     seconds, warm = runs
-    html = save_html(data)  # after the timed renders, so that it warms nothing up for them
+    html_path = save_html(data)  # after the timed renders, so that it warms nothing up for them
     pages, text = text_per_page(pdf)
     return {
         "seconds": seconds,
@@ -80,7 +79,7 @@ def render_app() -> dict:
         "pages": pages,
         "text": text,
         "bytes": len(pdf),
-        "html": html,
+        "html_path": html_path,
         # The report renders in a child process (the time bound): count its memory too.
         "peak_mb": max(
             resource.getrusage(who).ru_maxrss
@@ -207,9 +206,10 @@ if __name__ == "__main__":
             run(option, app["pages"]) for option in ("--plain", "--plain-full", "--plain-archival")
         )
         try:
-            bare, bare_stripped = run("--bare", app["html"]), run("--bare-stripped", app["html"])
+            bare = run("--bare", app["html_path"])
+            bare_stripped = run("--bare-stripped", app["html_path"])
         finally:
-            Path(app["html"]).unlink()
+            Path(app["html_path"]).unlink()
         plain_stripped = run("--plain", bare_stripped["pages"])
         print(
             f"programme report: {app['pages']} pages ({app['text']} characters a page), "
