@@ -7,8 +7,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from followup.versioning import data_changed
-
 from .models import (
     ActionPlan,
     Department,
@@ -32,7 +30,6 @@ class AuditedAdmin(admin.ModelAdmin):
     """Records every changed field (who, when, old and new value) as a PlanChange."""
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
-        data_changed()  # first (see followup.versioning)
         before = type(obj).objects.get(pk=obj.pk) if change else None
         super().save_model(request, obj, form, change)
         # Many-to-many fields are saved after this (save_related), so `before`
@@ -44,14 +41,6 @@ class AuditedAdmin(admin.ModelAdmin):
             changed_fields=form.changed_data,
             new_values=form.cleaned_data,
         )
-
-    def delete_model(self, request: HttpRequest, obj) -> None:
-        data_changed()  # first (see followup.versioning)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        data_changed()  # first (see followup.versioning)
-        super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -87,9 +76,27 @@ class PlanImportAdmin(ReadOnlyAdmin):
 
 @admin.register(ActionPlan)
 class ActionPlanAdmin(AuditedAdmin):
+    """A revision's own facts may be corrected; which revision is current changes only by
+    applying a revised plan (Import a revised plan), never by hand."""
+
     list_display = ["title", "registration_number", "revision", "document_date", "is_current"]
     list_filter = ["is_current"]
     search_fields = ["title", "registration_number", "revision"]
+    readonly_fields = ["is_current", "previous"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # The first plan starts here (or from a fixture); every later one is a revision.
+        return super().has_add_permission(request) and not ActionPlan.objects.exists()
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and not obj.is_current:
+            return False  # a superseded revision is the record
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: ActionPlan, form, change: bool) -> None:
+        if not change:
+            obj.is_current = True  # the first plan (see has_add_permission)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Department)
@@ -176,6 +183,20 @@ class DevelopmentAreaAdmin(AuditedAdmin):
         }),
         (_("Form of work"), {"fields": ["form_of_work"]}),
     ]  # fmt: skip
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # An area stays in its revision: it moves only when a revised plan is applied.
+        return [*self.readonly_fields, "plan"] if obj is not None else self.readonly_fields
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        if obj is not None and not obj.is_changeable:
+            return False  # an area of a superseded revision is the record: read-only
+        return super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "plan":
+            kwargs["queryset"] = ActionPlan.objects.filter(is_current=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: DevelopmentArea, form, change: bool) -> None:
         obj.read_planned_text()

@@ -47,11 +47,12 @@ class DemoResult:
         return self.plan_loaded or bool(self.users_created) or self.history_created
 
 
-def setup_demo() -> DemoResult:
+def setup_demo_plan() -> DemoResult:
     """Load the KTH plan unless it is there, and create each missing demo user.
 
     Existing users are left exactly as they are (their passwords included), so a
-    second run changes nothing.
+    second run changes nothing. The follow-up's demo history is added by
+    ``followup.demo.setup_demo``, which calls this first.
     """
     result = DemoResult()
     with transaction.atomic():
@@ -77,9 +78,8 @@ def setup_demo() -> DemoResult:
             if demo.heads:
                 Department.objects.get(code=demo.heads).heads.add(user)
             result.users_created.append(demo.username)
-        # Imported here: the follow-up app builds on this one.
-        from followup.demo import create_demo_history
-
-        plan = ActionPlan.objects.get(registration_number=KTH_REGISTRATION_NUMBER)
-        result.history_created = create_demo_history(plan)
     return result
+
+
+def demo_plan() -> ActionPlan:
+    return ActionPlan.objects.get(registration_number=KTH_REGISTRATION_NUMBER)

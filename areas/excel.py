@@ -2,28 +2,33 @@
 
 Export: one summary sheet and one sheet per support area (named by its code),
 written by openpyxl in write-only mode from row generators. Every plan field is
-there verbatim, links as codes and keys, so that the file can come back.
+there verbatim, links as codes and keys, so that the file can come back. The
+caller may add read-only columns (the follow-up adds each area's status) and
+the summary sheet's table.
 
-Import: a workbook in the export's layout is read defensively. The file is
-checked before openpyxl sees it (size, a real zip, the uncompressed size of its
-parts), XML is parsed by defusedxml, only the support-area sheets are read, and
-at most ``VSPLAN_IMPORT_MAX_ROWS`` rows. Whatever a row holds, reading never
-raises: a problem becomes a :class:`Message` naming sheet, row and column. What
-the rows mean for the plan is decided in :mod:`areas.revisions`.
+Import: a workbook in the export's layout is read defensively, with openpyxl's
+public API only. The file is checked before openpyxl sees it: its size, that it
+is a real zip, the unpacked size of its parts, and then each support area's
+sheet is walked once with defusedxml (no entities, no external references) to
+count its rows, columns, cells and merged ranges, so that a hostile file is
+refused before anything is built. Only the support-area sheets are read.
+Whatever a row holds, reading never raises: a problem becomes a
+:class:`Message` naming sheet, row and column. What the rows mean for the plan
+is decided in :mod:`areas.revisions`.
 """
 
 import datetime
 import io
 import logging
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
-from copy import copy
 from dataclasses import dataclass, field
-from functools import partial
-from types import SimpleNamespace
 
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import parse as parse_xml
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -35,10 +40,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet._reader import WorkSheetParser
-
-from followup.models import Status, TrafficLight
-from followup.selectors import is_late, latest_status_by_area
 
 from .models import (
     PRECISION_CHOICES,
@@ -47,6 +48,7 @@ from .models import (
     DevelopmentArea,
     SupportArea,
 )
+from .openpyxl_private import StyledCells, take_cells
 
 logger = logging.getLogger(__name__)
 
@@ -57,43 +59,89 @@ FILTERED_MARK = "filtered"
 
 @dataclass(frozen=True)
 class Column:
+    """One column of a support area's sheet.
+
+    ``kind`` says how a row's value is written: ``text``, ``list`` (joined with
+    commas), ``yes_no``, ``date`` (an ISO date, written as a real date) or
+    ``choice`` (a stored value written as its label from ``choices``).
+    """
+
     name: str
     label: Promise
     width: int
     imported: bool = True  # read back on import; the others are for reading only
     max_length: int = 10_000
+    kind: str = "text"
+    choices: tuple = ()
 
 
 COLUMNS = [
     Column("key", gettext_lazy("Key"), 10, max_length=20),
     Column("group", gettext_lazy("Group"), 22, max_length=300),
-    Column("upcoming", gettext_lazy("Upcoming"), 11, max_length=10),
+    Column("upcoming", gettext_lazy("Upcoming"), 11, max_length=10, kind="yes_no"),
     Column("title", gettext_lazy("Development area"), 40, max_length=2_000),
     Column("why", gettext_lazy("Why"), 50),
     Column("desired_effect", gettext_lazy("Desired effect"), 50),
     Column("participating_text", gettext_lazy("Participating departments, as written"), 24),
-    Column("participating", gettext_lazy("Participating departments (codes)"), 18, max_length=500),
+    Column(
+        "participating",
+        gettext_lazy("Participating departments (codes)"),
+        18,
+        max_length=500,
+        kind="list",
+    ),
     Column("responsible", gettext_lazy("Responsible department (code)"), 14, max_length=20),
     Column("dependencies_text", gettext_lazy("Dependencies, as written"), 30),
-    Column("depends_on", gettext_lazy("Depends on areas (keys)"), 16, max_length=2_000),
-    Column("external", gettext_lazy("External dependencies (codes)"), 18, max_length=2_000),
+    Column(
+        "depends_on", gettext_lazy("Depends on areas (keys)"), 16, max_length=2_000, kind="list"
+    ),
+    Column(
+        "external",
+        gettext_lazy("External dependencies (codes)"),
+        18,
+        max_length=2_000,
+        kind="list",
+    ),
     Column("planned_text", gettext_lazy("Planned start/end, as written"), 22, max_length=500),
-    Column("form_of_work", gettext_lazy("Form of work"), 14, max_length=50),
+    Column(
+        "form_of_work",
+        gettext_lazy("Form of work"),
+        14,
+        max_length=50,
+        kind="choice",
+        choices=tuple(DevelopmentArea.FormOfWork.choices),
+    ),
     Column("footnote", gettext_lazy("Footnote"), 30),
-    Column("planned_start", gettext_lazy("Planned start (read)"), 13, imported=False),
-    Column("planned_start_precision", gettext_lazy("Precision of start"), 11, imported=False),
-    Column("planned_end", gettext_lazy("Planned end (read)"), 13, imported=False),
-    Column("planned_end_precision", gettext_lazy("Precision of end"), 11, imported=False),
-    Column("planned_note", gettext_lazy("Reading of the period"), 26, imported=False),
-    Column("status", gettext_lazy("Current status"), 14, imported=False),
-    Column("traffic_light", gettext_lazy("Traffic light"), 16, imported=False),
-    Column("late", gettext_lazy("Late"), 8, imported=False),
-    Column("last_update", gettext_lazy("Last update"), 13, imported=False),
-    Column("signed_by", gettext_lazy("Signed by"), 18, imported=False),
+    Column("planned_start", gettext_lazy("Planned start (read)"), 13, imported=False, kind="date"),
+    Column(
+        "planned_start_precision",
+        gettext_lazy("Precision of start"),
+        11,
+        imported=False,
+        kind="choice",
+        choices=tuple(PRECISION_CHOICES),
+    ),
+    Column("planned_end", gettext_lazy("Planned end (read)"), 13, imported=False, kind="date"),
+    Column(
+        "planned_end_precision",
+        gettext_lazy("Precision of end"),
+        11,
+        imported=False,
+        kind="choice",
+        choices=tuple(PRECISION_CHOICES),
+    ),
+    Column(
+        "planned_note",
+        gettext_lazy("Reading of the period"),
+        26,
+        imported=False,
+        kind="choice",
+        choices=tuple(READING_NOTE_CHOICES),
+    ),
 ]
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 IMPORTED = [c for c in COLUMNS if c.imported]
-LIST_FIELDS = {"participating", "depends_on", "external"}
+LIST_FIELDS = {c.name for c in COLUMNS if c.kind == "list"}
 SUMMARY_TITLE = pgettext_lazy("workbook sheet", "Summary")
 YES, NO = pgettext_lazy("spreadsheet", "yes"), pgettext_lazy("spreadsheet", "no")
 
@@ -135,11 +183,11 @@ def _codes_by_area(through, area_column: str, code_column: str, ids) -> dict[int
     return {area_id: sorted(found) for area_id, found in codes.items()}
 
 
-def plan_rows(areas: QuerySet[DevelopmentArea], today: datetime.date) -> list[dict]:
+def plan_rows(areas: QuerySet[DevelopmentArea]) -> list[dict]:
     """Each area as the workbook carries it: plan fields verbatim, links as codes.
 
-    Five queries, whatever the number of areas: the areas, their latest status
-    (with its author), and the three kinds of link, read as plain values.
+    Four queries, whatever the number of areas: the areas, and the three kinds
+    of link, read as plain values. Each row also carries ``pk``, the area's id.
     """
     ids = areas.values("pk")
     values = list(
@@ -147,7 +195,6 @@ def plan_rows(areas: QuerySet[DevelopmentArea], today: datetime.date) -> list[di
         .order_by("support_area__order", "order")
         .values("pk", *_AREA_FIELDS.values())
     )
-    latest = latest_status_by_area(DevelopmentArea.objects.filter(pk__in=ids))
     through = DevelopmentArea.participating_departments.through
     participating = _codes_by_area(through, "developmentarea_id", "department__code", ids)
     through = DevelopmentArea.depends_on.through
@@ -158,21 +205,16 @@ def plan_rows(areas: QuerySet[DevelopmentArea], today: datetime.date) -> list[di
     for value in values:
         pk = value["pk"]
         row = {name: value[column] for name, column in _AREA_FIELDS.items()}
-        update = latest.get(pk)
-        end = row["planned_end"]
+        start, end = row["planned_start"], row["planned_end"]
         row.update(
+            pk=pk,
             group=row["group"] or "",
             responsible=row["responsible"] or "",
             participating=participating.get(pk, []),
             depends_on=depends_on.get(pk, []),
             external=external.get(pk, []),
-            planned_start=row["planned_start"].isoformat() if row["planned_start"] else "",
+            planned_start=start.isoformat() if start else "",
             planned_end=end.isoformat() if end else "",
-            status=update.status if update else "",
-            traffic_light=update.traffic_light if update else "",
-            late=is_late(SimpleNamespace(planned_end=end), update, today),
-            last_update=update.created_at.date().isoformat() if update else "",
-            signed_by=(update.author.get_full_name() or update.author.username) if update else "",
         )
         rows.append(row)
     return rows
@@ -183,42 +225,45 @@ def plan_rows(areas: QuerySet[DevelopmentArea], today: datetime.date) -> list[di
 # ---------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _READ_ONLY_FILL = PatternFill("solid", fgColor="EEEEEE")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass
+class SummaryTable:
+    """The table on the summary sheet: a header and rows of plain values."""
+
+    headers: list[str]
+    rows: list[list]
 
 
 def _choice_label(choices, value: str) -> str:
     return str(dict(choices).get(value, value)) if value else ""
 
 
-def _cell_value(row: dict, name: str):
-    value = row.get(name, "")
-    if name in LIST_FIELDS:
-        return ", ".join(value)
-    if name in ("upcoming", "late"):
-        return str(YES if value else NO)
-    if name in ("planned_start", "planned_end", "last_update"):
-        return datetime.date.fromisoformat(value) if value else None
-    if name in ("planned_start_precision", "planned_end_precision"):
-        return _choice_label(PRECISION_CHOICES, value)
-    if name == "planned_note":
-        return _choice_label(READING_NOTE_CHOICES, value)
-    if name == "form_of_work":
-        return _choice_label(DevelopmentArea.FormOfWork.choices, value)
-    if name == "status":
-        return _choice_label(Status.choices, value)
-    if name == "traffic_light":
-        return _choice_label(TrafficLight.choices, value)
+def cell_value(row: dict, column: Column):
+    """What a column's cell shows for a row (a date as a date, a choice as its label)."""
+    value = row.get(column.name, "")
+    match column.kind:
+        case "list":
+            return ", ".join(value)
+        case "yes_no":
+            return str(YES if value else NO)
+        case "date":
+            return datetime.date.fromisoformat(value) if value else None
+        case "choice":
+            return _choice_label(column.choices, value)
     return value
 
 
-def _text_cell(ws, value) -> WriteOnlyCell:
-    """A cell that shows ``value``; text is always text, never a formula."""
+def _text_cell(ws, value, make=None) -> WriteOnlyCell:
+    """A cell that shows ``value`` (made by ``make``, a ``StyledCells``, if given); text is
+    always text, never a formula."""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value)
+    cell = make.cell(value) if make else WriteOnlyCell(ws, value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         cell.data_type = "s"  # openpyxl would otherwise write "=..." as a formula
     return cell
@@ -227,7 +272,7 @@ def _text_cell(ws, value) -> WriteOnlyCell:
 def _header(ws, labels: Iterable[tuple[str, bool]]) -> list[WriteOnlyCell]:
     cells = []
     for label, imported in labels:
-        cell = WriteOnlyCell(ws, label)
+        cell = _text_cell(ws, label)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL if imported else _READ_ONLY_FILL
         cell.alignment = _WRAP
@@ -235,78 +280,37 @@ def _header(ws, labels: Iterable[tuple[str, bool]]) -> list[WriteOnlyCell]:
     return cells
 
 
-def _area_rows(ws, rows: list[dict]) -> Iterator[list[WriteOnlyCell]]:
-    # Setting a style on a cell makes openpyxl hash it each time; 180,000 cells
-    # at 100 times the plan's size pay for that, so two cells are styled once
-    # and their style copied (openpyxl's own StyleArray, an array of indices).
-    wrapped = WriteOnlyCell(ws)
-    wrapped.alignment = _WRAP
-    dated = WriteOnlyCell(ws)
-    dated.alignment = _WRAP
-    dated.number_format = "yyyy-mm-dd"
-    wrap_style, date_style = wrapped._style, dated._style
+def _area_rows(ws, rows: list[dict], columns: list[Column]) -> Iterator[list]:
+    wrapped = StyledCells(ws, alignment=_WRAP)
+    dated = StyledCells(ws, alignment=_WRAP, number_format="yyyy-mm-dd")
     for row in rows:
         cells = []
-        for column in COLUMNS:
-            value = _cell_value(row, column.name)
+        for column in columns:
+            value = cell_value(row, column)
             if value is None or value == "":
                 cells.append(None)  # nothing written: an empty cell needs no style
                 continue
-            cell = _text_cell(ws, value)
-            template = date_style if isinstance(value, datetime.date) else wrap_style
-            cell._style = copy(template)
-            cells.append(cell)
+            cells.append(_text_cell(ws, value, dated if column.kind == "date" else wrapped))
         yield cells
 
 
-def _append_cells(ws, cells: list, row_index: int) -> Iterator:
-    """openpyxl's row writer for rows of ready cells (its own tries each as a value first)."""
-    for column_index, cell in enumerate(cells, start=1):
-        if cell is not None:
-            cell.column, cell.row = column_index, row_index
-            yield cell
-
-
-def _summary_rows(ws, plan_meta: dict, rows: list[dict], filters: str) -> Iterator[list]:
+def _summary_rows(
+    ws, plan_meta: dict, summary: SummaryTable | None, filters: str
+) -> Iterator[list]:
     yield [_header(ws, [(plan_meta["title"], True)])[0]]
-    yield [_("Registration number"), plan_meta["registration_number"]]
-    yield [_("Revision"), plan_meta["revision"]]
+    yield [_("Registration number"), _text_cell(ws, plan_meta["registration_number"])]
+    yield [_("Revision"), _text_cell(ws, plan_meta["revision"])]
     yield [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")]
     yield [
         pgettext("workbook", "Selection"),
         _text_cell(ws, filters) if filters else _("the whole plan"),
     ]
     yield []
-    statuses, lights = list(Status), list(TrafficLight)
-    yield _header(
-        ws,
-        [
-            (str(label), True)
-            for label in [
-                _("Section"),
-                _("Support area"),
-                _("Sheet"),
-                _("Development areas"),
-                *[s.label for s in statuses],
-                _("Not yet reported"),
-                *[t.label for t in lights],
-                _("Late"),
-            ]
-        ],
-    )
-    for support_area in SupportArea.objects.all():
-        own = [r for r in rows if r["support_area"] == support_area.code]
-        yield [
-            support_area.number,
-            support_area.name,
-            support_area.code,
-            len(own),
-            *[sum(1 for r in own if r["status"] == s.value) for s in statuses],
-            sum(1 for r in own if not r["status"]),
-            *[sum(1 for r in own if r["traffic_light"] == t.value) for t in lights],
-            sum(1 for r in own if r["late"]),
-        ]
-    yield []
+    if summary is not None:
+        yield _header(ws, [(str(label), True) for label in summary.headers])
+        for row in summary.rows:
+            yield [_text_cell(ws, value) if isinstance(value, str) else value for value in row]
+        yield []
     yield [
         _(
             "Edit the development areas on the support areas' sheets and import the workbook "
@@ -317,11 +321,20 @@ def _summary_rows(ws, plan_meta: dict, rows: list[dict], filters: str) -> Iterat
 
 
 def write_workbook(
-    out, *, plan_meta: dict, rows: list[dict], filters: str = "", language: str | None = None
+    out,
+    *,
+    plan_meta: dict,
+    rows: list[dict],
+    columns: list[Column] = COLUMNS,
+    summary: SummaryTable | None = None,
+    filters: str = "",
+    language: str | None = None,
 ) -> None:
     """Write the plan's rows to ``out`` (a path or a binary file) as an xlsx workbook.
 
     ``plan_meta`` holds the revision's title, registration number and revision;
+    ``columns`` the columns of the support areas' sheets (the plan's, and any
+    read-only ones the caller adds); ``summary`` the summary sheet's table;
     ``filters`` describes the filter the rows were chosen by (empty: the whole plan).
     """
     with translation.override(language or translation.get_language()):
@@ -331,24 +344,29 @@ def write_workbook(
         wb.properties.keywords = f"{EXPORT_MARK}; {FILTERED_MARK}" if filters else EXPORT_MARK
         wb.properties.creator = "vsplan"
 
-        summary = wb.create_sheet(str(SUMMARY_TITLE))
-        summary.column_dimensions["A"].width = 12
-        summary.column_dimensions["B"].width = 40
-        for row in _summary_rows(summary, plan_meta, rows, filters):
-            summary.append(row)
+        sheet = wb.create_sheet(str(SUMMARY_TITLE))
+        sheet.column_dimensions["A"].width = 40
+        sheet.column_dimensions["B"].width = 16
+        for row in _summary_rows(sheet, plan_meta, summary, filters):
+            sheet.append(row)
 
         for support_area in SupportArea.objects.all():
             own = [r for r in rows if r["support_area"] == support_area.code]
-            ws = wb.create_sheet(support_area.code)
-            for index, column in enumerate(COLUMNS, start=1):
+            ws = wb.create_sheet(sheet_title(support_area.code))
+            for index, column in enumerate(columns, start=1):
                 ws.column_dimensions[get_column_letter(index)].width = column.width
             ws.freeze_panes = "A2"
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(own) + 1}"
-            ws.append(_header(ws, [(str(c.label), c.imported) for c in COLUMNS]))
-            ws._values_to_row = partial(_append_cells, ws)
-            for cells in _area_rows(ws, own):
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(own) + 1}"
+            ws.append(_header(ws, [(str(c.label), c.imported) for c in columns]))
+            take_cells(ws)
+            for cells in _area_rows(ws, own, columns):
                 ws.append(cells)
         wb.save(out)
+
+
+def sheet_title(code: str) -> str:
+    """The sheet of a support area: its code, as Excel allows a sheet's name to be."""
+    return re.sub(r"[\\/*?:\[\]]", "-", code)[:31] or "-"
 
 
 def plan_meta(plan: ActionPlan) -> dict:
@@ -399,25 +417,38 @@ class ReadResult:
     warnings: list[Message] = field(default_factory=list)
 
 
-def _limits() -> tuple[int, int, int]:
-    return (
-        settings.VSPLAN_IMPORT_MAX_BYTES,
-        settings.VSPLAN_IMPORT_MAX_UNCOMPRESSED_BYTES,
-        settings.VSPLAN_IMPORT_MAX_ROWS,
-    )
+@dataclass(frozen=True)
+class Limits:
+    """What vsplan reads of a workbook at most (settings ``VSPLAN_IMPORT_MAX_*``)."""
+
+    bytes: int
+    unpacked_bytes: int
+    rows: int
+    characters: int
+    # Columns a row may use: the export's, and room for a few the user adds.
+    columns: int = len(COLUMNS) + 60
+    merged_ranges: int = 10_000
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            bytes=settings.VSPLAN_IMPORT_MAX_BYTES,
+            unpacked_bytes=settings.VSPLAN_IMPORT_MAX_UNCOMPRESSED_BYTES,
+            rows=settings.VSPLAN_IMPORT_MAX_ROWS,
+            characters=settings.VSPLAN_IMPORT_MAX_CHARACTERS,
+        )
 
 
 def _mib(n: int) -> str:
     return f"{n / 1024 / 1024:.0f} MB"
 
 
-def check_archive(data: bytes) -> None:
+def check_archive(data: bytes, limits: Limits) -> None:
     """Refuse what is not a plausible xlsx before openpyxl parses anything."""
-    max_bytes, max_uncompressed, _rows = _limits()
-    if len(data) > max_bytes:
+    if len(data) > limits.bytes:
         raise ImportRejected(
             _("The file is larger than %(limit)s; vsplan reads workbooks up to that size.")
-            % {"limit": _mib(max_bytes)}
+            % {"limit": _mib(limits.bytes)}
         )
     not_xlsx = _(
         "This is not an Excel workbook (.xlsx). Save the file as “Excel workbook” and try again."
@@ -435,14 +466,126 @@ def check_archive(data: bytes) -> None:
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise ImportRejected(not_xlsx)
-    if len(members) > 1_000 or sum(m.file_size for m in members) > max_uncompressed:
+    if len(members) > 1_000 or sum(m.file_size for m in members) > limits.unpacked_bytes:
         raise ImportRejected(
             _(
                 "The workbook unpacks to more than %(limit)s, far more than a plan needs; "
                 "vsplan does not read it."
             )
-            % {"limit": _mib(max_uncompressed)}
+            % {"limit": _mib(limits.unpacked_bytes)}
         )
+
+
+# The OOXML namespaces the workbook's parts use.
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's title and the part (file in the archive) that holds it."""
+    with archive.open("xl/workbook.xml") as source:
+        workbook = parse_xml(source).getroot()
+    try:
+        with archive.open("xl/_rels/workbook.xml.rels") as source:
+            relations = parse_xml(source).getroot()
+    except KeyError:
+        return {}
+    targets = {
+        r.get("Id"): r.get("Target", "") for r in relations.iter(f"{_PACKAGE_REL}Relationship")
+    }
+    parts = {}
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_REL}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        parts[sheet.get("name", "")] = posixpath.normpath(path)
+    return parts
+
+
+@dataclass
+class SheetShape:
+    rows: int = 0  # the highest row used, by a cell or a merged range
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # clipped ranges
+
+
+def _cell_column(reference: str) -> int:
+    letters = reference.rstrip("0123456789")
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return column
+
+
+def _sheet_shape(archive: zipfile.ZipFile, title: str, part: str, limits: Limits, rows_left: int):
+    """Walk a sheet's XML once, before openpyxl does, and refuse it past the limits.
+
+    Counts rows, the columns each row uses and the merged ranges, as merged ranges
+    would expand; no cell value is kept.
+    """
+    shape = SheetShape()
+    expanded = cells_in_row = 0
+    try:
+        source = archive.open(part)
+    except KeyError:
+        raise ImportRejected(
+            _("The workbook is damaged: sheet %(sheet)s is missing from the file.")
+            % {"sheet": title}
+        ) from None
+    too_many_rows = _(
+        "Sheet %(sheet)s has more than %(max)d rows (merged cells counted as the rows they "
+        "cover); vsplan reads at most %(max)d."
+    ) % {"sheet": title, "max": limits.rows}
+    with source:
+        for _event, element in iterparse(source, events=("end",)):
+            tag = element.tag
+            if tag == f"{_MAIN}c":
+                cells_in_row += 1
+                reference = element.get("r", "")
+                if cells_in_row > limits.columns or (
+                    reference and _cell_column(reference) > limits.columns
+                ):
+                    raise ImportRejected(
+                        _(
+                            "Sheet %(sheet)s has cells beyond column %(column)s; vsplan's "
+                            "sheets have %(count)d columns. Delete the columns to the right "
+                            "of them and try again."
+                        )
+                        % {
+                            "sheet": title,
+                            "column": get_column_letter(limits.columns),
+                            "count": len(COLUMNS),
+                        }
+                    )
+            elif tag == f"{_MAIN}row":
+                number = int(element.get("r") or shape.rows + 1)
+                shape.rows = max(shape.rows, number)
+                if shape.rows > rows_left + 1:
+                    raise ImportRejected(too_many_rows)
+                element.clear()  # a row's cells are not needed once counted
+                cells_in_row = 0
+            elif tag == f"{_MAIN}mergeCell":
+                if len(shape.merged) >= limits.merged_ranges:
+                    raise ImportRejected(
+                        _("Sheet %(sheet)s has more than %(max)d merged ranges.")
+                        % {"sheet": title, "max": limits.merged_ranges}
+                    )
+                try:
+                    min_col, min_row, max_col, max_row = range_boundaries(element.get("ref", ""))
+                except (TypeError, ValueError):
+                    continue
+                if None in (min_col, min_row, max_col, max_row):
+                    continue
+                if max_row > rows_left + 1:
+                    raise ImportRejected(too_many_rows)
+                max_col = min(max_col, limits.columns)
+                if min_col > max_col:
+                    continue
+                expanded += (max_row - min_row + 1) * (max_col - min_col + 1)
+                if expanded > (rows_left + 1) * limits.columns:
+                    raise ImportRejected(too_many_rows)
+                shape.rows = max(shape.rows, max_row)
+                shape.merged.append((min_col, min_row, max_col, max_row))
+    return shape
 
 
 def _plain(value, data_type: str) -> tuple[str, str | None]:
@@ -474,55 +617,54 @@ def header_labels(column: Column) -> set[str]:
     return labels
 
 
-def _sheet_cells(wb, ws, max_rows: int) -> tuple[dict[int, dict[int, tuple]], int]:
-    """The sheet's cells as {row: {column: (value, data_type)}}, merged ranges filled in.
+class _CharacterBudget:
+    """Counts the characters read (merged cells as many times as they show) against the limit."""
 
-    Reads the sheet with openpyxl's streaming parser (as read-only mode does) so
-    that the merged ranges, which follow the cells in the file, are known too.
-    Raises ImportRejected past ``max_rows`` rows.
-    """
-    cells: dict[int, dict[int, tuple]] = {}
-    max_column = len(COLUMNS) + 20  # room for extra columns, never a whole row of 16 384
-    with wb._archive.open(ws._worksheet_path) as source:
-        parser = WorkSheetParser(
-            source,
-            ws._shared_strings,
-            data_only=False,
-            epoch=wb.epoch,
-            date_formats=wb._date_formats,
-            timedelta_formats=wb._timedelta_formats,
-        )
-        count = 0
-        for index, row in parser.parse():
-            count += 1
-            if count > max_rows + 1:
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.limit = limit
+
+    def spend(self, value) -> None:
+        if isinstance(value, str):
+            self.left -= len(value)
+            if self.left < 0:
                 raise ImportRejected(
-                    _("Sheet %(sheet)s has more than %(max)d rows; vsplan reads at most %(max)d.")
-                    % {"sheet": ws.title, "max": max_rows}
+                    _(
+                        "The workbook holds more than %(max)d characters of text (merged cells "
+                        "counted as often as they show); far more than a plan needs."
+                    )
+                    % {"max": self.limit}
                 )
-            values = {
-                c["column"]: (c["value"], c["data_type"])
-                for c in row
-                if c["column"] <= max_column and c["value"] is not None
-            }
-            if values:
-                cells[index] = values
-        merged = parser.merged_cells
-    for cell_range in merged.mergeCell if merged else []:
-        min_col, min_row, max_col, max_row = range_boundaries(cell_range.ref)
-        if max_row - min_row > max_rows or min_col > max_column:
-            continue
+
+
+def _sheet_cells(ws, shape: SheetShape, limits: Limits, budget: _CharacterBudget):
+    """The sheet's cells as {row: {column: (value, data_type)}}, merged ranges filled in."""
+    cells: dict[int, dict[int, tuple]] = {}
+    ws.reset_dimensions()  # the file's own claim of its size is not trusted
+    rows = ws.iter_rows(max_row=shape.rows, max_col=limits.columns)
+    for index, row in enumerate(rows, start=1):  # missing rows come as empty ones
+        values = {}
+        for cell in row:
+            if cell.value is None:
+                continue
+            budget.spend(cell.value)
+            values[cell.column] = (cell.value, cell.data_type)
+        if values:
+            cells[index] = values
+    for min_col, min_row, max_col, max_row in shape.merged:
         top_left = cells.get(min_row, {}).get(min_col)
         if top_left is None:
             continue
         for r in range(min_row, max_row + 1):
-            for c in range(min_col, min(max_col, max_column) + 1):
-                cells.setdefault(r, {})[c] = top_left
-    return cells, count
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    budget.spend(top_left[0])
+                    cells.setdefault(r, {})[c] = top_left
+    return cells
 
 
 def _unreadable(error: Exception) -> ImportRejected:
-    """The message for a workbook openpyxl could not read, naming an XML attack as such."""
+    """The message for a workbook that could not be read, naming an XML attack as such."""
     logger.info("workbook rejected: %r", error)
     cause: BaseException | None = error
     while cause is not None:
@@ -540,25 +682,29 @@ def _unreadable(error: Exception) -> ImportRejected:
     )
 
 
-def read_workbook(data: bytes) -> ReadResult:
-    """Read a workbook in the export's layout; file-level problems raise ImportRejected."""
-    check_archive(data)
-    _max_bytes, _max_uncompressed, max_rows = _limits()
+def read_workbook(data: bytes, *, read_only_columns: Iterable[Column] = ()) -> ReadResult:
+    """Read a workbook in the export's layout; file-level problems raise ImportRejected.
+
+    ``read_only_columns``: columns a caller's export adds for reading; they are
+    known (no warning) and not read.
+    """
+    limits = Limits.from_settings()
+    check_archive(data, limits)
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-    except Exception as error:  # noqa: BLE001 - any failure of a hostile file is a clear "no"
-        raise _unreadable(error) from None
-    try:
-        return _read_sheets(wb, max_rows)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = _sheet_parts(archive)
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+            try:
+                return _read_sheets(wb, archive, parts, limits, [*COLUMNS, *read_only_columns])
+            finally:
+                wb.close()
     except ImportRejected:
         raise
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001 - any failure of a hostile file is a clear "no"
         raise _unreadable(error) from None
-    finally:
-        wb.close()
 
 
-def _read_sheets(wb, max_rows: int) -> ReadResult:
+def _read_sheets(wb, archive, parts, limits: Limits, columns: list[Column]) -> ReadResult:
     result = ReadResult()
     keywords = (wb.properties.keywords or "") if wb.properties else ""
     if FILTERED_MARK in keywords and EXPORT_MARK in keywords:
@@ -568,13 +714,14 @@ def _read_sheets(wb, max_rows: int) -> ReadResult:
                 "filter left out. Export the whole plan, edit that, and import it."
             )
         )
-    codes = {sa.code: sa for sa in SupportArea.objects.all()}
+    codes = {sheet_title(sa.code): sa.code for sa in SupportArea.objects.all()}
     summary_titles = set()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             summary_titles.add(str(SUMMARY_TITLE))
-    wanted = {c.name: header_labels(c) for c in COLUMNS}
-    total = 0
+    wanted = {c.name: header_labels(c) for c in columns}
+    budget = _CharacterBudget(limits.characters)
+    rows_left = limits.rows
     seen = set()
     for title in wb.sheetnames:
         if title in summary_titles:
@@ -585,14 +732,15 @@ def _read_sheets(wb, max_rows: int) -> ReadResult:
             )
             continue
         seen.add(title)
-        cells, count = _sheet_cells(wb, wb[title], max_rows - total)
-        total += count
-        _read_sheet(title, cells, wanted, result)
-    for code in codes:
-        if code not in seen:
+        shape = _sheet_shape(archive, title, parts.get(title, ""), limits, rows_left)
+        rows_left -= max(shape.rows - 1, 0)
+        cells = _sheet_cells(wb[title], shape, limits, budget)
+        _read_sheet(codes[title], title, cells, wanted, result)
+    for title in codes:
+        if title not in seen:
             result.errors.append(
                 Message(
-                    code,
+                    title,
                     None,
                     "",
                     _(
@@ -604,7 +752,9 @@ def _read_sheets(wb, max_rows: int) -> ReadResult:
     return result
 
 
-def _read_sheet(title: str, cells: dict, wanted: dict[str, set[str]], result: ReadResult) -> None:
+def _read_sheet(
+    code: str, title: str, cells: dict, wanted: dict[str, set[str]], result: ReadResult
+) -> None:
     header = cells.get(1, {})
     positions: dict[str, int] = {}
     for position, (value, data_type) in sorted(header.items()):
@@ -633,7 +783,7 @@ def _read_sheet(title: str, cells: dict, wanted: dict[str, set[str]], result: Re
         if index == 1:
             continue
         row_cells = cells[index]
-        record = {"sheet": title, "row": index, "support_area": title}
+        record = {"sheet": title, "row": index, "support_area": code}
         problems = []
         for column in IMPORTED:
             value, data_type = row_cells.get(positions[column.name], (None, "n"))

@@ -1,14 +1,13 @@
+"""Forms of the plan: its filters, a workbook with a revised plan, and the revision's label."""
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from followup.forms import TOO_LONG
-from followup.models import Status, TrafficLight
+from vsplan.forms import Form
 
 from .models import Department, Group, SupportArea
-
-NOT_REPORTED = "none"
 
 
 class GroupChoiceField(forms.ModelChoiceField):
@@ -16,7 +15,7 @@ class GroupChoiceField(forms.ModelChoiceField):
         return f"{obj.support_area.number} · {obj.name}"
 
 
-# The filters the plan page and the dashboard share, defined once.
+# The filters every page of the plan shares, defined once.
 
 
 def support_area_filter() -> forms.ModelChoiceField:
@@ -40,24 +39,9 @@ def department_filter(**extra) -> forms.ModelChoiceField:
     )
 
 
-def status_filter() -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), (NOT_REPORTED, _("Not yet reported")), *Status.choices],
-    )
-
-
-def traffic_light_filter() -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=_("Traffic light"),
-        required=False,
-        choices=[("", _("Any traffic light")), *TrafficLight.choices],
-    )
-
-
-class PlanFilterForm(forms.Form):
-    """The plan page's filters; the state lives in the query string."""
+class PlanFilterForm(Form):
+    """The plan's own filters (``areas.selectors.filter_plan_areas``); the state lives in the
+    query string."""
 
     support_area = support_area_filter()
     group = GroupChoiceField(
@@ -67,8 +51,6 @@ class PlanFilterForm(forms.Form):
         empty_label=_("All groups"),
     )
     department = department_filter(help_text=_("Responsible or participating."))
-    status = status_filter()
-    traffic_light = traffic_light_filter()
     upcoming = forms.ChoiceField(
         label=_("Upcoming"),
         required=False,
@@ -78,18 +60,10 @@ class PlanFilterForm(forms.Form):
             ("no", _("Only decided")),
         ],
     )
-    late = forms.BooleanField(label=_("Only late areas"), required=False)
-    stale = forms.BooleanField(label=_("No update in 6 months"), required=False)
-    q = forms.CharField(
-        label=_("Search"),
-        max_length=200,
-        required=False,
-        strip=True,
-        error_messages=TOO_LONG,
-    )
+    q = forms.CharField(label=_("Search"), max_length=200, required=False, strip=True)
 
 
-class PlanUploadForm(forms.Form):
+class PlanUploadForm(Form):
     """A workbook with a revised plan, in the layout of vsplan's export."""
 
     workbook = forms.FileField(
@@ -113,25 +87,20 @@ class PlanUploadForm(forms.Form):
         return workbook
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(Form):
     """What the new revision is called; the secretariat enters it when applying."""
 
     revision = forms.CharField(
         label=_("Revision"),
         max_length=100,
-        error_messages=TOO_LONG,
         help_text=_("A label that tells revisions apart, e.g. “Revision 2027”."),
     )
-    registration_number = forms.CharField(
-        label=_("Registration number"), max_length=100, error_messages=TOO_LONG
-    )
+    registration_number = forms.CharField(label=_("Registration number"), max_length=100)
     document_date = forms.DateField(
         label=_("Document date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     decision_date = forms.DateField(
         label=_("Decision date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    decided_by = forms.CharField(
-        label=_("Decided by"), max_length=200, required=False, error_messages=TOO_LONG
-    )
+    decided_by = forms.CharField(label=_("Decided by"), max_length=200, required=False)
     digest = forms.CharField(widget=forms.HiddenInput, max_length=64)

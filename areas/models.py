@@ -214,6 +214,11 @@ class ExternalDependency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def holds_up(self) -> bool:
+        """Delayed or blocked: the areas that wait on it are held up."""
+        return self.state != self.State.ON_TRACK
+
 
 PRECISION_CHOICES = [
     (Precision.DAY.value, pgettext_lazy("date precision", "day")),
@@ -235,6 +240,18 @@ READING_NOTE_CHOICES = [
     (Note.OPEN_END.value, _("no end is stated")),
     (Note.OPEN_START.value, _("ongoing; no start date is stated")),
 ]
+
+
+class DevelopmentAreaQuerySet(models.QuerySet):
+    def involving(self, department_ids) -> "DevelopmentAreaQuerySet":
+        """The areas these departments are responsible for or take part in.
+
+        ``department_ids``: ids, departments, or a queryset of either.
+        """
+        return self.filter(
+            Q(responsible_department__in=department_ids)
+            | Q(participating_departments__in=department_ids)
+        ).distinct()
 
 
 class DevelopmentArea(models.Model):
@@ -324,6 +341,8 @@ class DevelopmentArea(models.Model):
         _("form of work"), max_length=20, choices=FormOfWork.choices, blank=True
     )
 
+    objects = DevelopmentAreaQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("development area")
         verbose_name_plural = _("development areas")
@@ -353,7 +372,24 @@ class DevelopmentArea(models.Model):
         return f"{self.key} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("areas:area_detail", args=[self.key])
+        # The area's page shows its status too, so the follow-up serves it (named, not imported).
+        return reverse("followup:area_detail", args=[self.key])
+
+    def involves(self, department_ids) -> bool:
+        """Whether one of these departments is responsible for the area or takes part in it
+        (the rule of ``DevelopmentArea.objects.involving``, for one area at hand).
+
+        Reads ``participating_departments.all()``: prefetch it where many areas are asked.
+        """
+        ids = set(department_ids)
+        return self.responsible_department_id in ids or any(
+            d.pk in ids for d in self.participating_departments.all()
+        )
+
+    @property
+    def is_changeable(self) -> bool:
+        """Only the current revision of the plan may change; earlier ones are the record."""
+        return self.plan.is_current
 
     @property
     def is_undated(self) -> bool:

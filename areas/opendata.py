@@ -99,13 +99,11 @@ def plan_data(request: HttpRequest, fmt: str) -> HttpResponse:
     plan = selectors.current_plan()
     if plan is None:
         raise Http404("No action plan has been loaded.")
-    today = timezone.localdate()
     form = PlanFilterForm({k: v for k, v in request.GET.items() if k in PLAN_FILTERS})
-    areas = plan.areas.all()
     if not form.is_valid():
         return filter_errors(form)
     filters = {k: v for k, v in form.cleaned_data.items() if k in PLAN_FILTERS and v}
-    areas = selectors.filter_areas(areas, today=today, **filters)
+    areas = selectors.filter_plan_areas(plan.areas.all(), **filters)
     meta = {
         "plan": {
             "title": plan.title,
@@ -118,4 +116,4 @@ def plan_data(request: HttpRequest, fmt: str) -> HttpResponse:
         "generated_at": timezone.now(),
         "filters": {k: str(getattr(v, "code", v)) for k, v in filters.items()},
     }
-    return data_response(fmt, "areas", meta, PLAN_FIELDS, plan_rows(areas, today))
+    return data_response(fmt, "areas", meta, PLAN_FIELDS, plan_rows(areas))

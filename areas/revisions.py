@@ -10,24 +10,25 @@ revision is applied in one transaction:
 * areas kept are updated in place and move to it, so their status updates,
   comments, reports and history carry over untouched; every changed field is
   recorded as a PlanChange (who, when, old → new);
-* areas removed stay with the earlier revision, read-only;
-* follow-up cycles move to the new revision.
+* areas removed stay with the earlier revision, read-only.
+
+What the follow-up asks of a revision (no cycle open while the plan changes; the
+cycles follow the plan to its new revision) is ``followup.services.plan_revise``,
+which wraps ``revision_apply``.
 """
 
 import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
-from followup.models import FollowUpCycle
-from followup.versioning import data_changed
 
 from .excel import COLUMN_BY_NAME, IMPORTED, LIST_FIELDS, YES, Message, plan_rows
 from .models import (
@@ -64,7 +65,7 @@ class FieldChange:
 
 
 @dataclass
-class AreaChange:
+class ChangedArea:
     key: str
     title: str
     sheet: str
@@ -75,7 +76,7 @@ class AreaChange:
 @dataclass
 class ChangeSet:
     added: list[dict] = field(default_factory=list)
-    changed: list[AreaChange] = field(default_factory=list)
+    changed: list[ChangedArea] = field(default_factory=list)
     moved: list[dict] = field(default_factory=list)
     removed: list[dict] = field(default_factory=list)
     new_groups: list[dict] = field(default_factory=list)
@@ -262,7 +263,7 @@ def build_change_set(records: list[dict], plan: ActionPlan, read_messages=None) 
         {"code": code, "places": places} for code, places in sorted(unknown.items())
     ]
 
-    current = {row["key"]: row for row in plan_rows(plan.areas.all(), timezone.localdate())}
+    current = {row["key"]: row for row in plan_rows(plan.areas.all())}
     other_revisions = set(DevelopmentArea.objects.exclude(plan=plan).values_list("key", flat=True))
     # Keys: unique in the workbook, new ones not taken by an area of an earlier revision.
     first_seen: dict[str, dict] = {}
@@ -367,7 +368,7 @@ def build_change_set(records: list[dict], plan: ActionPlan, read_messages=None) 
                 )
         if fields:
             change_set.changed.append(
-                AreaChange(clean["key"], clean["title"], clean["sheet"], clean["row"], fields)
+                ChangedArea(clean["key"], clean["title"], clean["sheet"], clean["row"], fields)
             )
             moved = [f for f in fields if f.field in ("support_area", "group")]
             if moved:
@@ -412,6 +413,7 @@ def revision_apply(
     decision_date=None,
     decided_by: str = "",
     expected_digest: str | None = None,
+    describe_rows: Callable[[QuerySet[DevelopmentArea]], list[dict]] = plan_rows,
 ) -> tuple[ActionPlan, ChangeSet]:
     """Apply the workbook rows as a new revision of the current plan, all or nothing.
 
@@ -420,21 +422,12 @@ def revision_apply(
 
     With ``expected_digest`` (the change set the user reviewed), a plan that
     changed in the meantime raises ChangeSetChanged instead of applying
-    something nobody saw.
+    something nobody saw. ``describe_rows`` writes the rows the superseded
+    revision keeps as its snapshot (by default the plan's fields).
     """
-    data_changed()  # first (see followup.versioning)
     old = ActionPlan.objects.select_for_update().filter(is_current=True).first()
     if old is None:
         raise RevisionError(_("There is no current plan to revise."))
-    open_cycle = FollowUpCycle.objects.filter(plan=old, state=FollowUpCycle.State.OPEN).first()
-    if open_cycle is not None:
-        raise RevisionError(
-            _(
-                "The follow-up cycle “%(cycle)s” is open. Close it before applying a revised "
-                "plan, so that no report changes under the people writing it."
-            )
-            % {"cycle": open_cycle.name}
-        )
     if ActionPlan.objects.filter(
         registration_number=registration_number, revision=revision
     ).exists():
@@ -458,10 +451,7 @@ def revision_apply(
         )
 
     now = timezone.now()
-    old.snapshot = {
-        "superseded_at": now.isoformat(),
-        "rows": plan_rows(old.areas.all(), timezone.localdate()),
-    }
+    old.snapshot = {"superseded_at": now.isoformat(), "rows": describe_rows(old.areas.all())}
     old.is_current = False
     old.save(update_fields=["snapshot", "is_current"])
     new = ActionPlan.objects.create(
@@ -480,7 +470,6 @@ def revision_apply(
         created_at=now,
     )
     _write_areas(change_set, old, new, user)
-    FollowUpCycle.objects.filter(plan=old).update(plan=new)
     return new, change_set
 
 

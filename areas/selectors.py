@@ -1,12 +1,8 @@
 """Reads that the plan's pages share, each in a fixed number of queries."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
-
-from followup.models import CLOSED_STATUSES, STALE_MONTHS
-from followup.selectors import latest_status_ids
 
 from .models import ActionPlan, Department, DevelopmentArea, Group, SupportArea
 
@@ -36,47 +32,24 @@ class SupportAreaBlock:
         return sum(len(b.areas) for b in self.blocks) + len(self.upcoming)
 
 
-def filter_areas(
+def filter_plan_areas(
     areas: QuerySet[DevelopmentArea],
     *,
-    today: date,
     support_area: SupportArea | None = None,
     group: Group | None = None,
     department: Department | None = None,
-    status: str = "",
-    traffic_light: str = "",
     upcoming: str = "",
-    late: bool = False,
-    stale: bool = False,
     q: str = "",
 ) -> QuerySet[DevelopmentArea]:
-    """Narrow the plan's areas the way the plan page's filter form asks."""
+    """Narrow the plan's areas by the plan's own fields (the filters of ``PlanFilterForm``)."""
     if support_area is not None:
         areas = areas.filter(support_area=support_area)
     if group is not None:
         areas = areas.filter(group=group)
     if department is not None:
-        areas = areas.filter(
-            Q(responsible_department=department) | Q(participating_departments=department)
-        ).distinct()
-    if status == "none":
-        areas = areas.filter(status_version=0)
-    elif status:
-        areas = areas.filter(pk__in=latest_status_ids(status=status))
-    if traffic_light:
-        areas = areas.filter(pk__in=latest_status_ids(traffic_light=traffic_light))
+        areas = areas.involving([department])
     if upcoming:
         areas = areas.filter(upcoming=upcoming == "yes")
-    if late:
-        areas = areas.filter(planned_end__lt=today).exclude(
-            pk__in=latest_status_ids(status__in=CLOSED_STATUSES)
-        )
-    if stale:
-        # Not updated in the last six months, and not over (finished or cancelled).
-        recent = latest_status_ids(created_at__date__gte=today - timedelta(days=30 * STALE_MONTHS))
-        areas = areas.exclude(pk__in=recent).exclude(
-            pk__in=latest_status_ids(status__in=CLOSED_STATUSES)
-        )
     for word in q.split():
         areas = areas.filter(
             Q(title__icontains=word)

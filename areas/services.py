@@ -1,9 +1,10 @@
-"""Changes to the plan that must leave a trace."""
+"""Changes to the plan: each leaves a trace."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 
-from .models import DevelopmentArea, PlanChange
+from .excel import ReadResult
+from .models import ActionPlan, DevelopmentArea, PlanChange, PlanImport
 
 
 def _as_text(value: object) -> str:
@@ -53,3 +54,17 @@ def plan_change_record(
         )
     PlanChange.objects.bulk_create(changes)
     return changes
+
+
+def plan_import_create(
+    *, user: AbstractBaseUser, plan: ActionPlan, filename: str, result: ReadResult
+) -> PlanImport:
+    """Keep a workbook's rows, as read, until the secretariat has reviewed and applied them."""
+    return PlanImport.objects.create(
+        uploaded_by=user,
+        filename=filename.replace("\x00", "")[:255],
+        plan=plan,
+        rows=result.rows,
+        errors=[m.as_dict() for m in result.errors],
+        warnings=[m.as_dict() for m in result.warnings],
+    )

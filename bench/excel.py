@@ -42,38 +42,36 @@ def measure(size_label: str) -> dict:
     from django.utils import timezone
     from openpyxl import Workbook, load_workbook
 
-    from areas.excel import (
-        COLUMNS,
-        _cell_value,
-        plan_meta,
-        plan_rows,
-        read_workbook,
-        write_workbook,
-    )
+    from areas.excel import cell_value, read_workbook
     from areas.models import ActionPlan, SupportArea
     from areas.revisions import build_change_set
+    from followup.workbook import (
+        STATUS_COLUMNS,
+        WORKBOOK_COLUMNS,
+        export_workbook,
+        rows_with_status,
+    )
 
     plan = ActionPlan.objects.get(is_current=True)
     today = timezone.localdate()
 
     def app_export() -> bytes:
         out = io.BytesIO()
-        rows = plan_rows(plan.areas.all(), today)
-        write_workbook(out, plan_meta=plan_meta(plan), rows=rows)
+        export_workbook(out, plan, plan.areas.all(), as_of=today)
         return out.getvalue()
 
     data = app_export()
-    rows = plan_rows(plan.areas.all(), today)
+    rows = rows_with_status(plan.areas.all(), today)
     codes = list(SupportArea.objects.values_list("code", flat=True))
     values = {
         code: [
-            [_cell_value(r, c.name) or None for c in COLUMNS]
+            [cell_value(r, c) or None for c in WORKBOOK_COLUMNS]
             for r in rows
             if r["support_area"] == code
         ]
         for code in codes
     }
-    header = [str(c.label) for c in COLUMNS]
+    header = [str(c.label) for c in WORKBOOK_COLUMNS]
 
     def floor_export() -> None:
         wb = Workbook(write_only=True)
@@ -86,7 +84,7 @@ def measure(size_label: str) -> dict:
         wb.save(io.BytesIO())
 
     def app_import() -> None:
-        result = read_workbook(data)
+        result = read_workbook(data, read_only_columns=STATUS_COLUMNS)
         change_set = build_change_set(result.rows, plan, (result.errors, result.warnings))
         assert not change_set.has_changes and not change_set.errors, change_set.as_dict()
 
@@ -123,7 +121,8 @@ def apply_once(data: bytes) -> float:
     from openpyxl import load_workbook
 
     from areas.excel import read_workbook
-    from areas.revisions import revision_apply
+    from followup.services import plan_revise
+    from followup.workbook import STATUS_COLUMNS
 
     wb = load_workbook(io.BytesIO(data))
     ws = wb["UTB"]
@@ -136,8 +135,8 @@ def apply_once(data: bytes) -> float:
     edited = out.getvalue()
     start = time.perf_counter()
     with transaction.atomic():
-        result = read_workbook(edited)
-        revision_apply(records=result.rows, read_errors=result.errors, user=None,
+        result = read_workbook(edited, read_only_columns=STATUS_COLUMNS)
+        plan_revise(records=result.rows, read_errors=result.errors, user=None,
                        revision="bench", registration_number="bench")  # fmt: skip
         seconds = time.perf_counter() - start
         transaction.set_rollback(True)

@@ -54,16 +54,16 @@ def render_app() -> dict:
     from django.utils import timezone
 
     from followup.models import FollowUpCycle
-    from followup.pdf import ReportScope, build_report, render_pdf
+    from followup.pdf import PdfScope, build_pdf_data, render_pdf
 
     call_command("setup_demo", "--allow-without-debug", verbosity=0)
     cycle = FollowUpCycle.objects.get(state="open")
     runs = []
     for _ in range(2):  # the first in a fresh process, the second as a long-lived worker's
         start = time.perf_counter()
-        data = build_report(
+        data = build_pdf_data(
             cycle=cycle,
-            scope=ReportScope("programme"),
+            scope=PdfScope("programme"),
             produced_by="bench",
             language="sv",
             today=timezone.localdate(),
@@ -91,9 +91,9 @@ def render_app() -> dict:
 
 def save_html(data) -> str:
     """The report's HTML as render_pdf makes it, in a file for the bare renders; its path."""
-    from followup.pdf import report_html
+    from followup.pdf import pdf_html
 
-    html = report_html(data)
+    html = pdf_html(data)
     with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False) as file:
         file.write(html)
     return file.name

@@ -7,6 +7,9 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self) -> None:
-        from .versioning import watch
+        from django.db.models.signals import post_migrate
 
-        watch()
+        from .data_generation import install_triggers
+
+        # Not business logic: after every migrate, every table gets its trigger.
+        post_migrate.connect(install_triggers, sender=self, dispatch_uid="data-generation")

@@ -2,7 +2,7 @@
 
 A chart is plain data (`Chart`): geometry worked out here, markup written by a
 template in `templates/charts/`, so every label is escaped. The same charts go
-into pages and, later, PDFs. Colour never carries meaning alone: bars carry
+into pages and PDFs. Colour never carries meaning alone: bars carry
 their numbers, traffic lights their shape, and every chart has its table.
 """
 
@@ -13,18 +13,35 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from areas.models import ExternalDependency
+
+from .models import Status, TrafficLight
+
 # Colours chosen for contrast against white (>= 3:1 for graphics, WCAG 1.4.11)
 # and against each other; each status also has its own pattern in the legend.
 STATUS_COLOURS = {
-    "none": "#767676",
-    "not_started": "#5b6770",
-    "ongoing": "#004791",
-    "finished": "#1e6b2f",
-    "paused": "#8a4b00",
-    "cancelled": "#3d3d3d",
+    "none": "#767676",  # nothing reported (followup.summary.NOT_REPORTED)
+    Status.NOT_STARTED: "#5b6770",
+    Status.ONGOING: "#004791",
+    Status.FINISHED: "#1e6b2f",
+    Status.PAUSED: "#8a4b00",
+    Status.CANCELLED: "#3d3d3d",
 }
-LIGHT_COLOURS = {"green": "#1e7b34", "amber": "#b35c00", "red": "#b00020"}
-LIGHT_SHAPES = {"green": "circle", "amber": "triangle", "red": "square"}
+LIGHT_COLOURS = {
+    TrafficLight.GREEN: "#1e7b34",
+    TrafficLight.AMBER: "#b35c00",
+    TrafficLight.RED: "#b00020",
+}
+DEPENDENCY_STATE_COLOURS = {
+    ExternalDependency.State.ON_TRACK: "#1e7b34",
+    ExternalDependency.State.DELAYED: "#b35c00",
+    ExternalDependency.State.BLOCKED: "#b00020",
+}
+LIGHT_SHAPES = {
+    TrafficLight.GREEN: "circle",
+    TrafficLight.AMBER: "triangle",
+    TrafficLight.RED: "square",
+}
 # A risk's band by its score (likelihood × consequence), as the heat map colours it.
 RISK_BAND_COLOURS = {"low": "#1e6b2f", "medium": "#8a4b00", "high": "#b00020"}
 
@@ -177,6 +194,8 @@ def heatmap(
 def timeline(slug: str, title: str, description: str, entries, today: date) -> Chart:
     """One bar per area from planned start to planned end, grouped by support area.
 
+    ``entries`` are standings (``followup.standings.Standing``): area, statement, late.
+
     The bar's outline tells the precision: solid for a day or month, dashed for a
     term or quarter, dotted for a year; an open end fades out at today. A diamond
     marks a revised expected end.
@@ -188,7 +207,8 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
     first = date(min(starts + ends).year, 1, 1)
     last = date(
         max(
-            ends + [e.latest.revised_end for e in entries if e.latest and e.latest.revised_end]
+            ends
+            + [e.statement.revised_end for e in entries if e.statement and e.statement.revised_end]
         ).year
         + 1,
         1,
@@ -220,7 +240,7 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
             "quarter": "dashed",
             "year": "dotted",
         }.get(precision, "solid")
-        latest = entry.latest
+        statement = entry.statement
         rows.append(
             {
                 "y": y,
@@ -233,9 +253,11 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
                 "dash": {"solid": "", "dashed": "5 3", "dotted": "1.5 2.5"}[style],
                 "open_end": area.planned_end is None,
                 "open_start": area.planned_start is None,
-                "colour": STATUS_COLOURS[latest.status if latest else "none"],
+                "colour": STATUS_COLOURS[entry.status or "none"],
                 "late": entry.late,
-                "revised": x(latest.revised_end) if latest and latest.revised_end else None,
+                "revised": x(statement.revised_end)
+                if statement and statement.revised_end
+                else None,
                 "url": area.get_absolute_url(),
             }
         )
@@ -253,7 +275,7 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
             f"{e.area.key} {e.area.title}",
             e.area.planned_start or "–",
             e.area.planned_end or "–",
-            (e.latest.revised_end if e.latest and e.latest.revised_end else "–"),
+            (e.statement.revised_end if e.statement and e.statement.revised_end else "–"),
             _("yes") if e.late else _("no"),
         ]
         for e in entries
@@ -299,7 +321,7 @@ def graph(
                     "y1": sy + node_height / 2,
                     "x2": tx,
                     "y2": ty + node_height / 2,
-                    "held": any(n["id"] == target and n["held"] for n in nodes),
+                    "held_up": any(n["id"] == target and n["held_up"] for n in nodes),
                 }
             )
     height = top + max((len(layer) for layer in layers), default=0) * (node_height + gap) + 20

@@ -1,4 +1,5 @@
-"""Forms of the follow-up cycle: the cycle, a report with its risks and benefits, a review."""
+"""Forms of the follow-up cycle: the cycle, a report with its risks and benefits, a review,
+the goals' assessments and the indicators."""
 
 import re
 
@@ -6,28 +7,43 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Department, RiskAspect
+from vsplan.forms import Form, ModelForm
 
-from .forms import TEXT_LIMIT, TOO_LONG, StatusUpdateForm
-from .models import BenefitOutcome, Status, TrafficLight
+from .forms import StatusFieldsForm
+from .models import (
+    TEXT_LIMIT,
+    BenefitOutcome,
+    FollowUpCycle,
+    FollowUpReport,
+    GoalAssessment,
+    IndicatorValue,
+    Risk,
+    Status,
+    TrafficLight,
+)
 
 
-class CycleForm(forms.Form):
+class CycleForm(ModelForm):
+    class Meta:
+        model = FollowUpCycle
+        fields = ["year", "name", "opens_on", "deadline", "reminder_days"]
+        labels = {
+            "year": _("Year"),
+            "name": _("Name"),
+            "opens_on": _("Opens"),
+            "deadline": _("Deadline"),
+            "reminder_days": _("Reminders, days before the deadline"),
+        }
+        help_texts = {
+            "name": _("e.g. Uppföljning 2025"),
+            "reminder_days": _("Comma-separated, e.g. 14,3."),
+        }
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+        }
+
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=100,
-        error_messages=TOO_LONG,
-        help_text=_("e.g. Uppföljning 2025"),
-    )
-    opens_on = forms.DateField(label=_("Opens"), widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
-    reminder_days = forms.CharField(
-        label=_("Reminders, days before the deadline"),
-        initial="14,3",
-        max_length=50,
-        error_messages=TOO_LONG,
-        help_text=_("Comma-separated, e.g. 14,3."),
-    )
 
     def clean_reminder_days(self) -> str:
         value = self.cleaned_data["reminder_days"].replace(" ", "")
@@ -48,7 +64,7 @@ class CycleForm(forms.Form):
         return cleaned
 
 
-class ReportForm(StatusUpdateForm):
+class ReportForm(StatusFieldsForm):
     """The report's own fields: like a status update, but a draft may leave them empty."""
 
     status = forms.ChoiceField(
@@ -61,16 +77,45 @@ class ReportForm(StatusUpdateForm):
         required=False,
     )
 
+    class Meta(StatusFieldsForm.Meta):
+        model = FollowUpReport
 
-class RiskForm(forms.Form):
+
+class RiskForm(ModelForm):
+    """One risk of a report; a row left empty adds nothing."""
+
+    class Meta:
+        model = Risk
+        fields = [
+            "aspect",
+            "description",
+            "likelihood",
+            "consequence",
+            "mitigation",
+            "owner",
+            "shared_with_unions",
+        ]
+        labels = {
+            "aspect": _("Aspect"),
+            "description": _("Risk"),
+            "likelihood": _("Likelihood (1–5)"),
+            "consequence": _("Consequence (1–5)"),
+            "mitigation": _("Mitigation"),
+            "owner": _("Owner"),
+            "shared_with_unions": _("Shared with the employee organisations"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "mitigation": forms.Textarea(attrs={"rows": 2}),
+        }
+
     aspect = forms.ModelChoiceField(
         label=_("Aspect"), queryset=RiskAspect.objects.all(), required=False
     )
     description = forms.CharField(
         label=_("Risk"),
-        max_length=TEXT_LIMIT,
+        max_length=Risk._meta.get_field("description").max_length,
         required=False,
-        error_messages=TOO_LONG,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     likelihood = forms.IntegerField(
@@ -78,19 +123,6 @@ class RiskForm(forms.Form):
     )
     consequence = forms.IntegerField(
         label=_("Consequence (1–5)"), min_value=1, max_value=5, required=False
-    )
-    mitigation = forms.CharField(
-        label=_("Mitigation"),
-        max_length=TEXT_LIMIT,
-        required=False,
-        error_messages=TOO_LONG,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    owner = forms.CharField(
-        label=_("Owner"), max_length=200, required=False, error_messages=TOO_LONG
-    )
-    shared_with_unions = forms.BooleanField(
-        label=_("Shared with the employee organisations"), required=False
     )
 
     def clean(self):
@@ -102,13 +134,21 @@ class RiskForm(forms.Form):
                 self.add_error(name, _("Needed for every risk."))
         return cleaned
 
+    @property
+    def is_empty_row(self) -> bool:
+        return not self.cleaned_data.get("description")
+
+    @property
+    def risk_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
 
 RiskFormSet = forms.formset_factory(
     RiskForm, extra=1, can_delete=True, max_num=30, validate_max=True
 )
 
 
-class BenefitForm(forms.Form):
+class BenefitForm(Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "–"), *BenefitOutcome.choices], required=False
     )
@@ -116,7 +156,6 @@ class BenefitForm(forms.Form):
         label=_("Evidence"),
         max_length=TEXT_LIMIT,
         required=False,
-        error_messages=TOO_LONG,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -124,7 +163,7 @@ class BenefitForm(forms.Form):
 BenefitFormSet = forms.formset_factory(BenefitForm, extra=0, max_num=50, validate_max=True)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
@@ -137,32 +176,45 @@ class ReviewForm(forms.Form):
         label=_("Reason, if it differs from the owner's"),
         required=False,
         max_length=TEXT_LIMIT,
-        error_messages=TOO_LONG,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     comment = forms.CharField(
         label=_("Comment to the head (required when returning)"),
         required=False,
         max_length=TEXT_LIMIT,
-        error_messages=TOO_LONG,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
-class GoalAssessmentForm(forms.Form):
+class GoalAssessmentForm(ModelForm):
+    """One goal's assessment in a cycle; left empty, it removes the assessment."""
+
+    class Meta:
+        model = GoalAssessment
+        fields = ["assessment"]
+        labels = {"assessment": _("Assessment")}
+        widgets = {"assessment": forms.Textarea(attrs={"rows": 3})}
+
     assessment = forms.CharField(
         label=_("Assessment"),
-        max_length=TEXT_LIMIT,
+        max_length=GoalAssessment._meta.get_field("assessment").max_length,
         required=False,
-        error_messages=TOO_LONG,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class IndicatorForm(forms.Form):
-    name = forms.CharField(
-        label=_("Indicator"), max_length=100, initial="PULS", error_messages=TOO_LONG
-    )
+class IndicatorForm(ModelForm):
+    class Meta:
+        model = IndicatorValue
+        fields = ["name", "department", "value", "respondents"]
+        labels = {
+            "name": _("Indicator"),
+            "department": _("Department"),
+            "value": _("Value"),
+            "respondents": _("Respondents"),
+        }
+
+    name = forms.CharField(label=_("Indicator"), max_length=100, initial="PULS")
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.all(), to_field_name="code"
     )

@@ -1,10 +1,11 @@
-"""The follow-up cycle's pages: cycles, the overview, a report, its review, goals and PULS."""
+"""The follow-up cycle's pages: cycles, the overview, a report, its review, goals and PULS,
+and the cycle's PDF reports."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,12 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from areas import permissions
-from areas.models import ProgrammeGoal
-from areas.selectors import current_plan
-from areas.views import HtmxHttpRequest
+from areas.models import Department, ProgrammeGoal, SupportArea
+from vsplan.http import HtmxHttpRequest
 
-from . import cycles
+from . import cycles, permissions, services
+from .access import get_cycle_for_user, get_managed_cycle, get_plan_for_user, get_report_for_user
 from .cycle_forms import (
     BenefitFormSet,
     CycleForm,
@@ -27,64 +27,9 @@ from .cycle_forms import (
     ReviewForm,
     RiskFormSet,
 )
-from .cycle_selectors import (
-    changes_since_previous,
-    cycle_overview,
-    indicator_rows,
-    slipping_dependencies,
-)
-from .models import FollowUpCycle, FollowUpReport, GoalAssessment, IndicatorValue
-from .versioning import data_changed
-
-
-def _get_cycle_for_user(request: HttpRequest, year: int) -> FollowUpCycle:
-    """A cycle of the current plan: 404 if none; 403 unless published or the user may see all."""
-    if not permissions.can_view_plan(request.user):
-        raise PermissionDenied
-    plan = current_plan()
-    cycle = FollowUpCycle.objects.filter(plan=plan, year=year).first() if plan else None
-    if cycle is None:
-        raise Http404("No such cycle.")
-    cycle.plan = plan  # already at hand: saves a query
-    if cycle.state != FollowUpCycle.State.PUBLISHED and not permissions.can_view_cycle_overview(
-        request.user
-    ):
-        raise PermissionDenied
-    return cycle
-
-
-def _get_managed_cycle(request: HttpRequest, year: int) -> FollowUpCycle:
-    cycle = _get_cycle_for_user(request, year)
-    if not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
-    return cycle
-
-
-def _get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpReport:
-    if not permissions.can_view_plan(request.user):
-        raise PermissionDenied
-    plan = current_plan()
-    report = (
-        FollowUpReport.objects.filter(
-            cycle__plan=plan, cycle__year=year, area__key=key, area__plan=plan
-        )
-        .select_related(
-            "cycle",
-            "area__support_area",
-            "area__responsible_department",
-            "area__plan",
-            "submitted_by",
-            "reviewed_by",
-        )
-        .prefetch_related("area__participating_departments", "risks__aspect", "benefits")
-        .first()
-    )
-    if report is None:
-        raise Http404("No such report.")
-    if not permissions.can_view_report(request.user, report):
-        raise PermissionDenied
-    return report
-
+from .cycle_selectors import changes_since_previous, cycle_overview, indicator_rows
+from .models import FollowUpCycle, FollowUpReport, GoalAssessment, StatusFields, StoredPdf
+from .selectors import held_up_by
 
 # -- cycles ----------------------------------------------------------------------
 
@@ -92,9 +37,7 @@ def _get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpR
 @require_http_methods(["GET", "POST"])
 @login_required
 def cycle_list(request: HtmxHttpRequest) -> HttpResponse:
-    plan = current_plan()
-    if not permissions.can_view_plan(request.user) or plan is None:
-        raise PermissionDenied
+    plan = get_plan_for_user(request)
     may_manage = permissions.can_manage_cycles(request.user)
     form = CycleForm(initial={"year": timezone.localdate().year})
     if request.method == "POST":
@@ -120,12 +63,10 @@ def cycle_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
-    cycle = _get_cycle_for_user(request, year)
+    cycle = get_cycle_for_user(request, year)
     today = timezone.localdate()
     overview = cycle_overview(cycle, today)
-    slipping = slipping_dependencies(cycle.plan)
-    from areas.models import Department, SupportArea
-
+    held = held_up_by(cycle.plan)
     context = {
         "stored_pdfs": cycle.pdfs.defer("content"),
         "support_areas": SupportArea.objects.all(),
@@ -134,7 +75,7 @@ def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
         "overview": overview,
         "may_manage": permissions.can_manage_cycles(request.user),
         "changes": changes_since_previous(cycle),
-        "held": [(r, slipping[r.area_id]) for r in overview.reports if r.area_id in slipping],
+        "held_up": [(r, held[r.area_id]) for r in overview.reports if r.area_id in held],
         "reminders": cycle.reminders.select_related("recipient")[:50],
         "due_step": cycles.due_step(cycle, today),
         "goals": _goal_rows(cycle),
@@ -146,12 +87,16 @@ def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
 
 
 def _goal_rows(cycle: FollowUpCycle) -> list[tuple[ProgrammeGoal, str]]:
-    assessments = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
-    return [(goal, assessments.get(goal.pk, "")) for goal in ProgrammeGoal.objects.all()]
+    """Each goal with its assessment in the cycle ("" if none): one query."""
+    assessment = GoalAssessment.objects.filter(cycle=cycle, goal=OuterRef("pk")).values(
+        "assessment"
+    )[:1]
+    goals = ProgrammeGoal.objects.annotate(assessment=Subquery(assessment))
+    return [(goal, goal.assessment or "") for goal in goals]
 
 
 def _cycle_action(request: HttpRequest, year: int, action, done_message: str) -> HttpResponse:
-    cycle = _get_managed_cycle(request, year)
+    cycle = get_managed_cycle(request, year)
     try:
         result = action(cycle=cycle)
     except cycles.CycleError as error:
@@ -188,7 +133,7 @@ def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 @login_required
 def cycle_remind(request: HttpRequest, year: int) -> HttpResponse:
-    cycle = _get_managed_cycle(request, year)
+    cycle = get_managed_cycle(request, year)
     result = cycles.reminders_send(cycle=cycle, today=timezone.localdate())
     if result.step is None:
         messages.info(request, _("No reminder is due today."))
@@ -208,7 +153,7 @@ def cycle_remind(request: HttpRequest, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
-    cycle = _get_managed_cycle(request, year)
+    cycle = get_managed_cycle(request, year)
     goals = list(ProgrammeGoal.objects.all())
     current = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
     adding = "add_indicator" in request.POST
@@ -226,33 +171,21 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
     ]
     indicator_form = IndicatorForm(request.POST if adding else None, prefix="indicator")
     if request.method == "POST":
-        if cycle.is_frozen:
-            messages.error(request, _("The cycle is closed; its goals and indicators are frozen."))
-            return redirect("followup:cycle_detail", year=year)
-        if adding:
-            if indicator_form.is_valid():
-                data = indicator_form.cleaned_data
-                IndicatorValue.objects.update_or_create(
-                    cycle=cycle,
-                    name=data["name"],
-                    department=data["department"],
-                    defaults={"value": data["value"], "respondents": data["respondents"]},
-                )
+        try:
+            if adding and indicator_form.is_valid():
+                services.indicator_value_save(cycle=cycle, **indicator_form.cleaned_data)
                 messages.success(request, _("Indicator value saved."))
                 return redirect("followup:cycle_goals", year=year)
-        elif all(f.is_valid() for _g, f in goal_forms):
-            with transaction.atomic():
-                data_changed()  # first (see followup.versioning)
-                for goal, form in goal_forms:
-                    text = form.cleaned_data["assessment"]
-                    if text:
-                        GoalAssessment.objects.update_or_create(
-                            cycle=cycle, goal=goal, defaults={"assessment": text}
-                        )
-                    else:
-                        GoalAssessment.objects.filter(cycle=cycle, goal=goal).delete()
-            messages.success(request, _("Goal assessments saved."))
-            return redirect("followup:cycle_goals", year=year)
+            if saving_goals and all(f.is_valid() for _g, f in goal_forms):
+                services.goal_assessments_save(
+                    cycle=cycle,
+                    assessments={g: f.cleaned_data["assessment"] for g, f in goal_forms},
+                )
+                messages.success(request, _("Goal assessments saved."))
+                return redirect("followup:cycle_goals", year=year)
+        except services.FollowUpError as error:
+            messages.error(request, error.message)
+            return redirect("followup:cycle_detail", year=year)
     context = {
         "cycle": cycle,
         "goal_forms": goal_forms,
@@ -267,17 +200,7 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _report_forms(report: FollowUpReport, data=None):
-    initial = {
-        name: getattr(report, name)
-        for name in [
-            "status",
-            "traffic_light",
-            "traffic_light_reason",
-            "progress",
-            "next_steps",
-            "revised_end_text",
-        ]
-    }
+    initial = {name: getattr(report, name) for name in StatusFields.WRITTEN}
     initial["version"] = report.version
     form = ReportForm(data, initial=initial)
     risk_initial = [
@@ -304,40 +227,54 @@ def _report_forms(report: FollowUpReport, data=None):
     return form, risks, benefits, benefit_rows
 
 
+def _report_context(request: HttpRequest, report: FollowUpReport, forms, **extra) -> dict:
+    form, risks, benefits, _rows = forms
+    return {
+        "report": report,
+        "cycle": report.cycle,
+        "form": form,
+        "risks": risks,
+        "benefits": benefits,
+        "may_edit": permissions.can_edit_report(request.user, report),
+        "may_review": permissions.can_review_report(request.user, report),
+        "review_form": ReviewForm(initial={"reviewer_light": report.traffic_light}),
+        "changes": changes_since_previous(report.cycle, [report.area_id]),
+        "held_up_by": held_up_by(report.cycle.plan).get(report.area_id, []),
+    } | extra
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse:
-    report = _get_report_for_user(request, year, key)
-    may_edit = permissions.can_edit_report(request.user, report)
-    form, risks, benefits, benefit_rows = _report_forms(report)
+    report = get_report_for_user(request, year, key)
+    forms = _report_forms(report)
     saved_message = None
     if request.method == "POST":
-        if not may_edit:
+        if not permissions.can_edit_report(request.user, report):
             raise PermissionDenied
-        form, risks, benefits, benefit_rows = _report_forms(report, request.POST)
+        forms = _report_forms(report, request.POST)
+        form, risks, benefits, benefit_rows = forms
         if form.version_is_tampered:
             return HttpResponse(
                 _("The form was altered; reload the page and try again."), status=400
             )
-        valid = form.is_valid() & risks.is_valid() & benefits.is_valid()
-        if valid:
+        if form.is_valid() & risks.is_valid() & benefits.is_valid():
             submit = request.POST.get("action") == "submit"
             risk_data = [
-                cycles.RiskData(**{k: v for k, v in f.cleaned_data.items() if k != "DELETE"})
+                cycles.RiskData(**f.risk_fields)
                 for f in risks.forms
-                if f.cleaned_data.get("description") and not f.cleaned_data.get("DELETE")
+                if not f.is_empty_row and not f.cleaned_data.get("DELETE")
             ]
             benefit_data = [
                 cycles.BenefitData(row.pk, f.cleaned_data["outcome"], f.cleaned_data["evidence"])
                 for row, f in zip(benefit_rows, benefits.forms, strict=False)
             ]
-            fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
                 cycles.report_save(
                     report=report,
                     user=request.user,
                     seen_version=form.cleaned_data["version"],
-                    fields=fields,
+                    fields=form.status_fields,
                     risks=risk_data,
                     benefits=benefit_data,
                     submit=submit,
@@ -349,24 +286,9 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
                 if not request.htmx:
                     messages.success(request, saved_message)
                     return redirect("followup:report_detail", year=year, key=key)
-                report = _get_report_for_user(request, year, key)
-                may_edit = permissions.can_edit_report(request.user, report)
-                form, risks, benefits, benefit_rows = _report_forms(report)
-    context = {
-        "report": report,
-        "cycle": report.cycle,
-        "form": form,
-        "risks": risks,
-        "benefits": benefits,
-        "may_edit": may_edit,
-        "may_review": permissions.can_manage_cycles(request.user)
-        and report.state == "submitted"
-        and report.cycle.state == "open",
-        "review_form": ReviewForm(initial={"reviewer_light": report.traffic_light}),
-        "saved_message": saved_message,
-        "changes": changes_since_previous(report.cycle, [report.area_id]),
-        "slipping": slipping_dependencies(report.cycle.plan).get(report.area_id, []),
-    }
+                report = get_report_for_user(request, year, key)
+                forms = _report_forms(report)
+    context = _report_context(request, report, forms, saved_message=saved_message)
     template = "followup/report.html#report_form" if request.htmx else "followup/report.html"
     return render(request, template, context)
 
@@ -374,7 +296,7 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
 @require_POST
 @login_required
 def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
-    report = _get_report_for_user(request, year, key)
+    report = get_report_for_user(request, year, key)
     if not permissions.can_manage_cycles(request.user):
         raise PermissionDenied
     form = ReviewForm(request.POST)
@@ -394,26 +316,17 @@ def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
         else:
             messages.success(request, _("Review saved for %(key)s.") % {"key": key})
             return redirect(reverse("followup:cycle_detail", args=[year]) + "#queue")
-    form_, risks, benefits, _rows = _report_forms(report)
-    context = {
-        "report": report,
-        "cycle": report.cycle,
-        "form": form_,
-        "risks": risks,
-        "benefits": benefits,
-        "may_edit": False,
-        "may_review": True,
-        "review_form": form,
-        "changes": [],
-        "slipping": [],
-    }
+    context = _report_context(
+        request, report, _report_forms(report), review_form=form, may_review=True
+    )
     return render(request, "followup/report.html", context)
+
+
+# -- the cycle's PDF reports ------------------------------------------------------
 
 
 def _pdf_request(request: HttpRequest):
     """The report asked for: (scope, code, language), or an error message."""
-    from areas.models import Department, SupportArea
-
     kind = request.POST.get("scope", "programme")
     code = request.POST.get("code", "")
     language = request.POST.get("lang", settings.LANGUAGE_CODE)
@@ -432,10 +345,7 @@ def _pdf_request(request: HttpRequest):
 @login_required
 def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
-    from .models import GeneratedReport
-    from .tasks import render_stored_report
-
-    cycle = _get_cycle_for_user(request, year)
+    cycle = get_cycle_for_user(request, year)
     wanted, error = _pdf_request(request)
     if error:
         return HttpResponse(error, status=400)
@@ -443,36 +353,20 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     regenerate = request.POST.get("regenerate") == "1"
     if regenerate and not permissions.can_manage_cycles(request.user):
         raise PermissionDenied
-    stored, _created = GeneratedReport.objects.get_or_create(
+    stored = services.pdf_request(
         cycle=cycle,
         scope=scope,
         code=code,
         language=language,
-        defaults={"requested_by": request.user},
+        user=request.user,
+        regenerate=regenerate,
     )
-    reuse = cycle.is_frozen and stored.state == GeneratedReport.State.DONE and not regenerate
-    if not reuse:
-        stored.state, stored.content, stored.sha256, stored.error = (
-            GeneratedReport.State.PENDING,
-            b"",
-            "",
-            "",
-        )
-        stored.requested_by, stored.requested_at, stored.finished_at = (
-            request.user,
-            timezone.now(),
-            None,
-        )
-        stored.save()
-        render_stored_report.enqueue(stored.pk)
     return redirect("followup:pdf_status", year=year, pk=stored.pk)
 
 
 def _get_stored_pdf(request: HttpRequest, year: int, pk: int):
-    from .models import GeneratedReport
-
-    cycle = _get_cycle_for_user(request, year)
-    stored = GeneratedReport.objects.filter(cycle=cycle, pk=pk).defer("content").first()
+    cycle = get_cycle_for_user(request, year)
+    stored = StoredPdf.objects.filter(cycle=cycle, pk=pk).defer("content").first()
     if stored is None:
         raise Http404("No such report.")
     return cycle, stored
@@ -495,12 +389,10 @@ def pdf_status(request: HtmxHttpRequest, year: int, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def pdf_download(request: HttpRequest, year: int, pk: int) -> HttpResponse:
-    from .models import GeneratedReport
-
     cycle, stored = _get_stored_pdf(request, year, pk)
-    if stored.state != GeneratedReport.State.DONE:
+    if not stored.is_done:
         raise Http404("The report is not ready.")
-    content = GeneratedReport.objects.values_list("content", flat=True).get(pk=stored.pk)
+    content = StoredPdf.objects.values_list("content", flat=True).get(pk=stored.pk)
     response = HttpResponse(bytes(content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
     response["ETag"] = f'"{stored.sha256}"'

@@ -20,9 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import ActionPlan, DevelopmentArea, RiskAspect
-from areas.plandates import read_planned_period
 
 from .models import (
+    EDITABLE_REPORT_STATES,
+    LIGHTS_WITH_REASON,
     Benefit,
     FollowUpCycle,
     FollowUpReport,
@@ -30,15 +31,12 @@ from .models import (
     ReportState,
     Risk,
     Status,
+    StatusFields,
     StatusUpdate,
     TrafficLight,
 )
-from .versioning import data_changed
 
 logger = logging.getLogger(__name__)
-
-EDITABLE_STATES = (ReportState.NOT_STARTED, ReportState.DRAFT, ReportState.RETURNED)
-UNSUBMITTED_STATES = EDITABLE_STATES
 
 
 class CycleError(Exception):
@@ -96,9 +94,10 @@ def cycle_open(*, cycle: FollowUpCycle, now=None) -> int:
     an earlier cycle's approved report. A report starts from the area's latest
     status update, else from its report of the previous cycle; risks carry over.
     """
-    data_changed()  # first (see followup.versioning)
+    # The plan first: a revision of the plan waits for this, and this for a revision.
+    ActionPlan.objects.select_for_update().filter(pk=cycle.plan_id).first()
     cycle = FollowUpCycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.state != FollowUpCycle.State.DRAFT:
+    if not cycle.is_draft:
         raise CycleError(_("Only a draft cycle can be opened."))
     if FollowUpCycle.objects.filter(plan=cycle.plan, state=FollowUpCycle.State.OPEN).exists():
         raise CycleError(_("Another cycle is open; close it first."))
@@ -109,10 +108,7 @@ def cycle_open(*, cycle: FollowUpCycle, now=None) -> int:
         {r.area_id: r for r in previous.reports.prefetch_related("risks")} if previous else {}
     )
     latest = {
-        u.area_id: u
-        for u in StatusUpdate.objects.filter(
-            area__plan=cycle.plan, sequence=F("area__status_version")
-        )
+        u.area_id: u for u in StatusUpdate.objects.latest_per_area().filter(area__plan=cycle.plan)
     }
     reports = []
     risks = []
@@ -123,20 +119,13 @@ def cycle_open(*, cycle: FollowUpCycle, now=None) -> int:
             continue
         if before and before.state == ReportState.APPROVED and before.status == Status.FINISHED:
             continue
-        source = update or before
         report = FollowUpReport(cycle=cycle, area=area)
-        if source is not None:
-            for name in [
-                "status",
-                "traffic_light",
-                "traffic_light_reason",
-                "progress",
-                "next_steps",
-                "revised_end_text",
-                "revised_end",
-                "revised_end_precision",
-            ]:
-                setattr(report, name, getattr(source, name))
+        if update is not None:
+            report.copy_status_from(update)
+            report.stated_at = update.created_at
+        elif before is not None:
+            report.copy_status_from(before)
+            report.stated_at = before.stated_at
         reports.append(report)
     FollowUpReport.objects.bulk_create(reports)
     for report in reports:
@@ -168,9 +157,8 @@ def cycle_open(*, cycle: FollowUpCycle, now=None) -> int:
 @transaction.atomic
 def cycle_close(*, cycle: FollowUpCycle, now=None) -> None:
     """Close an open cycle and freeze every report with the area as it now reads."""
-    data_changed()  # first (see followup.versioning)
     cycle = FollowUpCycle.objects.select_for_update().get(pk=cycle.pk)
-    if cycle.state != FollowUpCycle.State.OPEN:
+    if not cycle.is_open:
         raise CycleError(_("Only an open cycle can be closed."))
     reports = list(cycle.reports.select_related("area__support_area", "area__group"))
     for report in reports:
@@ -191,7 +179,6 @@ def cycle_close(*, cycle: FollowUpCycle, now=None) -> None:
 
 @transaction.atomic
 def cycle_publish(*, cycle: FollowUpCycle, now=None) -> None:
-    data_changed()  # first (see followup.versioning)
     updated = FollowUpCycle.objects.filter(pk=cycle.pk, state=FollowUpCycle.State.CLOSED).update(
         state=FollowUpCycle.State.PUBLISHED, published_at=now or timezone.now()
     )
@@ -238,9 +225,9 @@ def report_save(
     The version check works as for status updates: of two concurrent saves, the
     second is refused with a message and changes nothing.
     """
-    if report.cycle.state != FollowUpCycle.State.OPEN:
+    if not report.cycle.is_open:
         raise CycleError(_("The cycle is not open; its reports can no longer be changed."))
-    if report.state not in EDITABLE_STATES:
+    if not report.is_editable:
         raise CycleError(_("The report has been submitted and can no longer be changed."))
     if submit:
         missing = []
@@ -252,31 +239,20 @@ def report_save(
             raise CycleError(_("To submit, fill in: %(fields)s.") % {"fields": ", ".join(missing)})
         if fields.get("status") == Status.FINISHED and any(not b.outcome for b in benefits):
             raise CycleError(_("To submit a finished area, mark every desired effect."))
-    if fields.get("traffic_light") in (TrafficLight.AMBER, TrafficLight.RED) and not fields.get(
-        "traffic_light_reason"
-    ):
+    if fields.get("traffic_light") in LIGHTS_WITH_REASON and not fields.get("traffic_light_reason"):
         raise CycleError(_("Say why the traffic light is amber or red."))
-    data_changed()  # first (see followup.versioning)
     bumped = FollowUpReport.objects.filter(
-        pk=report.pk, version=seen_version, state__in=EDITABLE_STATES
+        pk=report.pk, version=seen_version, state__in=EDITABLE_REPORT_STATES
     ).update(version=F("version") + 1)
     if not bumped:
         raise CycleError(
             _("Someone else saved this report after you opened it. Reload it to see their changes.")
         )
-    period = read_planned_period(fields.get("revised_end_text", ""))
-    for name in [
-        "status",
-        "traffic_light",
-        "traffic_light_reason",
-        "progress",
-        "next_steps",
-        "revised_end_text",
-    ]:
+    for name in StatusFields.WRITTEN:
         setattr(report, name, fields.get(name, ""))
-    report.revised_end = period.end.value if period.end else None
-    report.revised_end_precision = period.end.precision.value if period.end else ""
+    report.read_revised_end()
     report.version = seen_version + 1
+    report.stated_at = now or timezone.now()
     if submit:
         report.state = ReportState.SUBMITTED
         report.submitted_at = now or timezone.now()
@@ -311,9 +287,9 @@ def report_review(
     now=None,
 ) -> FollowUpReport:
     """Approve a submitted report, or return it to its head with a comment."""
-    if report.cycle.state != FollowUpCycle.State.OPEN:
+    if not report.cycle.is_open:
         raise CycleError(_("The cycle is not open; its reports can no longer be changed."))
-    if report.state != ReportState.SUBMITTED:
+    if not report.is_submitted:
         raise CycleError(_("Only a submitted report can be reviewed."))
     if reviewer_light not in TrafficLight.values:
         raise CycleError(_("Set the reviewer's traffic light."))
@@ -321,7 +297,6 @@ def report_review(
         raise CycleError(_("Say why your traffic light differs from the owner's."))
     if not approve and not comment.strip():
         raise CycleError(_("Say what should be changed when you return a report."))
-    data_changed()  # first (see followup.versioning)
     updated = FollowUpReport.objects.filter(pk=report.pk, state=ReportState.SUBMITTED).update(
         state=ReportState.APPROVED if approve else ReportState.RETURNED,
         reviewer_light=reviewer_light,
@@ -350,7 +325,7 @@ class ReminderResult:
 
 def due_step(cycle: FollowUpCycle, today: date) -> int | None:
     """The latest reminder step that has come; None before the first and after the deadline."""
-    if cycle.state != FollowUpCycle.State.OPEN or today > cycle.deadline:
+    if not cycle.is_open or today > cycle.deadline:
         return None
     due = [d for d in cycle.reminder_offsets if (cycle.deadline - today).days <= d]
     return min(due) if due else None
@@ -367,7 +342,7 @@ def reminders_send(*, cycle: FollowUpCycle, today: date) -> ReminderResult:
     if result.step is None:
         return result
     reports = (
-        cycle.reports.filter(state__in=UNSUBMITTED_STATES)
+        cycle.reports.editable()
         .select_related("area__responsible_department")
         .prefetch_related("area__responsible_department__heads")
     )

@@ -1,31 +1,31 @@
 """What the management council's dashboard shows, computed in a fixed number of queries.
 
-Every number is built from the same few reads: the areas of the current plan
-(narrowed by the dashboard's filters), each area's latest status update, and the
-reports of the chosen cycle with their risks.
+Every number comes from the same few reads: the areas of the current plan
+(narrowed by the dashboard's filters), where each stands in the chosen cycle
+(``followup.standings``), counted by ``followup.summary`` like everywhere else,
+and the cycle's risks.
 """
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
-from areas.models import ActionPlan, Department, DevelopmentArea, RiskAspect, SupportArea
-from areas.selectors import filter_areas
-
-from .models import (
-    CLOSED_STATUSES,
-    STALE_MONTHS,
-    FollowUpCycle,
-    IndicatorValue,
-    ReportState,
-    Risk,
-    Status,
-    StatusUpdate,
-    TrafficLight,
+from areas.models import (
+    ActionPlan,
+    Department,
+    DevelopmentArea,
+    ExternalDependency,
+    RiskAspect,
+    SupportArea,
 )
-from .selectors import is_late
+from areas.selectors import filter_plan_areas
+
+from . import charts
+from .models import FollowUpCycle, IndicatorValue, Risk
+from .standings import Standing, reference_date, standings
+from .summary import NOT_REPORTED, PlanSummary, RiskTally, summarise, tally_risks
 
 
 @dataclass
@@ -38,116 +38,66 @@ class DashboardFilters:
     aspect: RiskAspect | None = None
 
 
-def filtered_areas(plan: ActionPlan, filters: DashboardFilters) -> QuerySet[DevelopmentArea]:
-    """The plan's areas narrowed the same way, and by the same code, as on the plan page."""
-    return filter_areas(
+def dashboard_standings(
+    plan: ActionPlan, filters: DashboardFilters, today: date
+) -> tuple[date, list[Standing]]:
+    """The areas the filters pick, where each stands in the chosen cycle, and the date they
+    are judged at: three queries (the areas, their reports, the latest status updates of
+    those that need them). The status filters pick by the status in the cycle, as counted."""
+    as_of = reference_date(filters.cycle, today)
+    area_list = list(
+        _plan_filtered(plan, filters)
+        .select_related("support_area", "responsible_department")
+        .order_by("support_area__order", "order")
+    )
+    picked = [
+        s
+        for s in standings(area_list, as_of=as_of, cycle=filters.cycle)
+        if (not filters.status or (s.status or NOT_REPORTED) == filters.status)
+        and (not filters.traffic_light or s.traffic_light == filters.traffic_light)
+    ]
+    return as_of, picked
+
+
+def dashboard_area_ids(plan: ActionPlan, filters: DashboardFilters, today: date) -> list[int]:
+    """The ids of the areas the filters pick (as ``dashboard_standings``): one query, or its
+    three when a status filter needs to know where the areas stand."""
+    if filters.status or filters.traffic_light:
+        return [s.area.pk for s in dashboard_standings(plan, filters, today)[1]]
+    return list(_plan_filtered(plan, filters).values_list("pk", flat=True))
+
+
+def _plan_filtered(plan: ActionPlan, filters: DashboardFilters) -> QuerySet[DevelopmentArea]:
+    return filter_plan_areas(
         DevelopmentArea.objects.filter(plan=plan),
-        today=date.today(),  # unused: the dashboard has no "late" filter
         support_area=filters.support_area,
         department=filters.department,
-        status=filters.status,
-        traffic_light=filters.traffic_light,
     )
-
-
-@dataclass
-class SupportAreaRow:
-    support_area: SupportArea
-    total: int = 0
-    by_status: Counter = field(default_factory=Counter)
-    by_light: Counter = field(default_factory=Counter)
-    by_reviewer_light: Counter = field(default_factory=Counter)
-    late: int = 0
-    upcoming: int = 0
-    stale: int = 0
-    reports: int = 0
-    reports_done: int = 0
-
-    @property
-    def completion(self) -> int | None:
-        return round(100 * self.reports_done / self.reports) if self.reports else None
-
-
-@dataclass
-class TimelineRow:
-    area: DevelopmentArea
-    latest: StatusUpdate | None
-    late: bool
 
 
 @dataclass
 class Dashboard:
-    rows: list[SupportAreaRow]
-    total: SupportAreaRow
-    timeline: list[TimelineRow]
-    undated: list[TimelineRow]
-    heatmap: dict[tuple[int, int], int]
-    risk_count: int
-    today: date
+    summary: PlanSummary
+    timeline: list[Standing]
+    undated: list[Standing]
+    risks: RiskTally
+    as_of: date
 
 
 def build_dashboard(plan: ActionPlan, filters: DashboardFilters, today: date) -> Dashboard:
-    """Four queries: support areas, areas, their latest updates, the cycle's reports and risks."""
-    support_areas = list(SupportArea.objects.all())
-    areas = list(
-        filtered_areas(plan, filters)
-        .select_related("support_area")
-        .order_by("support_area__order", "order")
-    )
-    latest = {
-        u.area_id: u
-        for u in StatusUpdate.objects.filter(
-            area__in=[a.pk for a in areas], sequence=F("area__status_version")
-        )
-    }
-    reports = {}
-    if filters.cycle is not None:
-        reports = {
-            r.area_id: r for r in filters.cycle.reports.filter(area__in=[a.pk for a in areas])
-        }
-    stale_before = today - timedelta(days=30 * STALE_MONTHS)
-
-    rows = {sa.pk: SupportAreaRow(sa) for sa in support_areas}
-    total = SupportAreaRow(SupportArea(name_sv="", name_en=""))
+    """Four queries: ``dashboard_standings``, and the cycle's risks."""
+    as_of, area_standings = dashboard_standings(plan, filters, today)
     timeline, undated = [], []
-    for area in areas:
-        update = latest.get(area.pk)
-        late = is_late(area, update, today)
-        for row in (rows[area.support_area_id], total):
-            row.total += 1
-            row.by_status[update.status if update else "none"] += 1
-            if update:
-                row.by_light[update.traffic_light] += 1
-            row.late += late
-            row.upcoming += area.upcoming
-            row.stale += (update is None or update.created_at.date() < stale_before) and not (
-                update and update.status in CLOSED_STATUSES
-            )
-            report = reports.get(area.pk)
-            if report is not None:
-                row.reports += 1
-                row.reports_done += report.state in (ReportState.SUBMITTED, ReportState.APPROVED)
-                if report.reviewer_light:
-                    row.by_reviewer_light[report.reviewer_light] += 1
-        entry = TimelineRow(area, update, late)
-        (undated if area.planned_start is None and area.planned_end is None else timeline).append(
-            entry
-        )
-
-    heatmap: dict[tuple[int, int], int] = defaultdict(int)
-    risk_count = 0
-    if filters.cycle is not None:
-        for risk in risks_for(filters.cycle, [a.pk for a in areas], filters.aspect):
-            heatmap[(risk.likelihood, risk.consequence)] += 1
-            risk_count += 1
+    for standing in area_standings:
+        (undated if standing.area.is_undated else timeline).append(standing)
+    area_ids = [s.area.pk for s in area_standings]
+    risks = tally_risks(risks_for(filters.cycle, area_ids, filters.aspect) if filters.cycle else [])
     return Dashboard(
-        rows=[r for r in rows.values() if r.total],
-        total=total,
+        summary=summarise(area_standings, as_of=as_of),
         timeline=timeline,
         undated=undated,
-        heatmap=dict(heatmap),
-        risk_count=risk_count,
-        today=today,
+        risks=risks,
+        as_of=as_of,
     )
 
 
@@ -165,9 +115,7 @@ def risks_for(
 def default_cycle(plan: ActionPlan) -> FollowUpCycle | None:
     """The cycle a dashboard shows unless told otherwise: the open one, else the newest."""
     cycles = list(FollowUpCycle.objects.filter(plan=plan).order_by("-year"))
-    return next(
-        (c for c in cycles if c.state == FollowUpCycle.State.OPEN), cycles[0] if cycles else None
-    )
+    return next((c for c in cycles if c.is_open), cycles[0] if cycles else None)
 
 
 @dataclass
@@ -195,28 +143,46 @@ def indicator_trends(
     return cycles, trends
 
 
-STATUS_ORDER = ["none", *Status.values]
-LIGHT_ORDER = TrafficLight.values
-
-
 @dataclass
 class DependencyEntry:
-    dependency: object  # ExternalDependency
+    dependency: ExternalDependency
     direct: list[DevelopmentArea]
     indirect: list[DevelopmentArea]
 
 
-def dependency_graph(areas: list[DevelopmentArea], latest: dict, slipping: dict):
+def _depths(nodes: set[int], needs: dict[int, set[int]]) -> dict[int, int]:
+    """Each area's layer: 1 for an area that needs no other, else one more than the deepest
+    it needs. Walked with a stack, not recursion, so a chain of any length is fine; an
+    area met again on its own path (a cycle in the plan's dependencies) counts as 1."""
+    depth: dict[int, int] = {}
+    for start in nodes:
+        if start in depth:
+            continue
+        stack, on_path = [(start, iter(needs.get(start, ())))], {start}
+        while stack:
+            node, pending = stack[-1]
+            following = next((n for n in pending if n not in depth), None)
+            if following is not None and following not in on_path:
+                stack.append((following, iter(needs.get(following, ()))))
+                on_path.add(following)
+                continue
+            if following is not None:  # a cycle: break it here
+                depth[following] = depth.get(following, 1)
+                continue
+            depth[node] = 1 + max((depth.get(n, 1) for n in needs.get(node, ())), default=0)
+            on_path.discard(node)
+            stack.pop()
+    return depth
+
+
+def dependency_graph(area_standings: list[Standing], held_up: dict):
     """Layers for the graph (external dependencies, then areas by depth) and its list form.
 
     Three queries: the external dependencies, the area→dependency links, the
     area→area links; the layering is done in memory.
     """
-    from areas.models import ExternalDependency
-
-    from .charts import STATUS_COLOURS
-
-    by_id = {a.pk: a for a in areas}
+    by_id = {s.area.pk: s.area for s in area_standings}
+    status_of = {s.area.pk: s.status for s in area_standings}
     external_links = DevelopmentArea.external_dependencies.through.objects.filter(
         developmentarea_id__in=by_id
     )
@@ -236,19 +202,7 @@ def dependency_graph(areas: list[DevelopmentArea], latest: dict, slipping: dict)
         | set(needs)
         | {b for ids in needs.values() for b in ids}
     )
-    depth: dict[int, int] = {}
-
-    def layer(area_id: int, seen: frozenset = frozenset()) -> int:
-        if area_id in depth:
-            return depth[area_id]
-        if area_id in seen:  # a cycle in the plan's dependencies: stop here
-            return 1
-        inner = [layer(b, seen | {area_id}) for b in needs.get(area_id, ())]
-        depth[area_id] = 1 + max(inner, default=0)
-        return depth[area_id]
-
-    for area_id in in_graph:
-        layer(area_id)
+    depth = _depths(in_graph, needs)
     layers: list[list[dict]] = [
         [
             {
@@ -257,10 +211,8 @@ def dependency_graph(areas: list[DevelopmentArea], latest: dict, slipping: dict)
                 "title": f"{d.name}: {d.get_state_display()}",
                 "kind": "external",
                 "url": "",
-                "held": d.state != ExternalDependency.State.ON_TRACK,
-                "colour": {"on_track": "#1e7b34", "delayed": "#b35c00", "blocked": "#b00020"}[
-                    d.state
-                ],
+                "held_up": d.holds_up,
+                "colour": charts.DEPENDENCY_STATE_COLOURS[d.state],
             }
             for d in sorted(externals.values(), key=lambda d: d.name)
         ]
@@ -278,8 +230,8 @@ def dependency_graph(areas: list[DevelopmentArea], latest: dict, slipping: dict)
                     "kind": "area",
                     "title": f"{a.key} {a.title}",
                     "url": a.get_absolute_url(),
-                    "held": a.pk in slipping,
-                    "colour": STATUS_COLOURS[latest[a.pk].status if a.pk in latest else "none"],
+                    "held_up": a.pk in held_up,
+                    "colour": charts.STATUS_COLOURS[status_of[a.pk] or "none"],
                 }
                 for a in members
             ]

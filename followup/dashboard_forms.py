@@ -1,13 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from areas.forms import department_filter, status_filter, support_area_filter, traffic_light_filter
+from areas.forms import department_filter, support_area_filter
 from areas.models import RiskAspect
+from vsplan.forms import Form
 
+from .forms import status_filter, traffic_light_filter
 from .models import FollowUpCycle
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(Form):
     """The dashboard's filters, as a GET form: the state is the URL."""
 
     support_area = support_area_filter()

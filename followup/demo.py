@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from areas.demo import DemoResult, demo_plan, setup_demo_plan
 from areas.models import (
     ActionPlan,
     Department,
@@ -55,6 +56,15 @@ RISKS = [
 
 def _at(day: datetime) -> datetime:
     return timezone.make_aware(day) if timezone.is_naive(day) else day
+
+
+@transaction.atomic
+def setup_demo() -> DemoResult:
+    """The demo installation: the KTH plan and one user per role (``areas.demo``), and a
+    follow-up history for them, each only where it is missing."""
+    result = setup_demo_plan()
+    result.history_created = create_demo_history(demo_plan())
+    return result
 
 
 @transaction.atomic
@@ -113,6 +123,7 @@ def create_demo_history(plan: ActionPlan) -> bool:
         report.reviewer_light = report.traffic_light
         report.submitted_by = report.reviewed_by = secretariat
         report.submitted_at = report.reviewed_at = _at(datetime(year, 3, 20))
+        report.stated_at = report.submitted_at
         report.save()
     for goal in ProgrammeGoal.objects.all():
         GoalAssessment.objects.create(
@@ -153,6 +164,9 @@ def create_demo_history(plan: ActionPlan) -> bool:
                 _at(datetime.combine(today - timedelta(days=2), datetime.min.time())),
             )
             report.reviewer_light = report.traffic_light
+        report.stated_at = report.submitted_at or _at(
+            datetime.combine(today - timedelta(days=7), datetime.min.time())
+        )
         report.save()
     _puls(current, rng)
 

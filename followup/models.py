@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from areas.models import PRECISION_CHOICES, DevelopmentArea
+from areas.plandates import read_planned_period
 
 
 class Status(models.TextChoices):
@@ -18,20 +19,79 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-# Work that is over: an area in one of these states is never late.
-CLOSED_STATUSES = (Status.FINISHED, Status.CANCELLED)
-
-# An area not updated for this long is flagged on the dashboard and the plan.
-STALE_MONTHS = 6
-
-
 class TrafficLight(models.TextChoices):
     GREEN = "green", pgettext_lazy("traffic light", "green (on track)")
     AMBER = "amber", pgettext_lazy("traffic light", "amber (at risk)")
     RED = "red", pgettext_lazy("traffic light", "red (off track)")
 
 
-class StatusUpdate(models.Model):
+# The longest free text a person may write in one field (a form checks it).
+TEXT_LIMIT = 5000
+
+# Work that is over: an area in one of these states is never late, nor stale.
+WORK_OVER = (Status.FINISHED, Status.CANCELLED)
+# A traffic light that needs its reason.
+LIGHTS_WITH_REASON = (TrafficLight.AMBER, TrafficLight.RED)
+
+
+class StatusFields(models.Model):
+    """What a status update and a report both say of an area: its status, traffic light
+    (with the reason for amber or red), progress, next steps and a revised expected end."""
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, blank=True)
+    traffic_light = models.CharField(
+        _("traffic light"), max_length=10, choices=TrafficLight.choices, blank=True
+    )
+    traffic_light_reason = models.TextField(
+        _("reason for the traffic light"), blank=True, max_length=TEXT_LIMIT
+    )
+    progress = models.TextField(_("progress"), blank=True, max_length=TEXT_LIMIT)
+    next_steps = models.TextField(_("next steps"), blank=True, max_length=TEXT_LIMIT)
+    revised_end_text = models.CharField(
+        _("revised expected end, as written"), max_length=200, blank=True
+    )
+    revised_end = models.DateField(_("revised expected end"), null=True, blank=True)
+    revised_end_precision = models.CharField(
+        _("precision of revised end"), max_length=10, choices=PRECISION_CHOICES, blank=True
+    )
+
+    # The fields a status form fills in (the revised end's date is read from its text).
+    WRITTEN = [
+        "status",
+        "traffic_light",
+        "traffic_light_reason",
+        "progress",
+        "next_steps",
+        "revised_end_text",
+    ]
+    ALL = [*WRITTEN, "revised_end", "revised_end_precision"]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_over(self) -> bool:
+        return self.status in WORK_OVER
+
+    def copy_status_from(self, other: "StatusFields") -> None:
+        """Take over every status field of another status update or report."""
+        for name in self.ALL:
+            setattr(self, name, getattr(other, name))
+
+    def read_revised_end(self) -> None:
+        """Set the revised end's date and precision from its text (not saved)."""
+        period = read_planned_period(self.revised_end_text)
+        self.revised_end = period.end.value if period.end else None
+        self.revised_end_precision = period.end.precision.value if period.end else ""
+
+
+class StatusUpdateQuerySet(models.QuerySet):
+    def latest_per_area(self) -> "StatusUpdateQuerySet":
+        """Each area's newest update only (the one its status version points at)."""
+        return self.filter(sequence=F("area__status_version"))
+
+
+class StatusUpdate(StatusFields):
     """A dated, signed statement of where a development area stands. Appended, never edited."""
 
     area = models.ForeignKey(
@@ -50,21 +110,14 @@ class StatusUpdate(models.Model):
         related_name="status_updates",
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now)
+    # A status update always states a status and a light (a report's draft may not).
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     traffic_light = models.CharField(
         _("traffic light"), max_length=10, choices=TrafficLight.choices
     )
-    traffic_light_reason = models.TextField(_("reason for the traffic light"), blank=True)
-    progress = models.TextField(_("progress"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
-    revised_end_text = models.CharField(
-        _("revised expected end, as written"), max_length=200, blank=True
-    )
-    revised_end = models.DateField(_("revised expected end"), null=True, blank=True)
-    revised_end_precision = models.CharField(
-        _("precision of revised end"), max_length=10, choices=PRECISION_CHOICES, blank=True
-    )
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = StatusUpdateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("status update")
@@ -102,7 +155,7 @@ class AreaComment(models.Model):
         related_name="area_comments",
     )
     created_at = models.DateTimeField(_("date"), default=timezone.now)
-    text = models.TextField(_("comment"))
+    text = models.TextField(_("comment"), max_length=TEXT_LIMIT)
 
     class Meta:
         verbose_name = _("comment")
@@ -158,8 +211,27 @@ class FollowUpCycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Each state as a question, so that no page spells a state out.
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed and not (yet) published."""
+        return self.state == self.State.CLOSED
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
     @property
     def is_frozen(self) -> bool:
+        """Closed or published: its reports are the record and never change again."""
         return self.state in (self.State.CLOSED, self.State.PUBLISHED)
 
     @property
@@ -175,6 +247,12 @@ class ReportState(models.TextChoices):
     APPROVED = "approved", _("approved")
 
 
+# A report in one of these states is in its head's hands (and may be edited while the
+# cycle is open); in the others it has been handed in to the secretariat.
+EDITABLE_REPORT_STATES = (ReportState.NOT_STARTED, ReportState.DRAFT, ReportState.RETURNED)
+HANDED_IN_REPORT_STATES = (ReportState.SUBMITTED, ReportState.APPROVED)
+
+
 class BenefitOutcome(models.TextChoices):
     ACHIEVED = "achieved", _("achieved")
     PARTLY = "partly", _("partly achieved")
@@ -182,7 +260,16 @@ class BenefitOutcome(models.TextChoices):
     NOT_ACHIEVED = "not_achieved", _("not achieved")
 
 
-class FollowUpReport(models.Model):
+class FollowUpReportQuerySet(models.QuerySet):
+    def editable(self) -> "FollowUpReportQuerySet":
+        """Reports still in their head's hands: not started, draft or returned."""
+        return self.filter(state__in=EDITABLE_REPORT_STATES)
+
+    def handed_in(self) -> "FollowUpReportQuerySet":
+        return self.filter(state__in=HANDED_IN_REPORT_STATES)
+
+
+class FollowUpReport(StatusFields):
     """One area's report in one cycle, by its responsible head, reviewed by the secretariat."""
 
     cycle = models.ForeignKey(
@@ -197,26 +284,18 @@ class FollowUpReport(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=ReportState.choices, default=ReportState.NOT_STARTED
     )
+    # Bumped by every save; a save that read an older value is refused (no lost work).
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, blank=True)
-    traffic_light = models.CharField(
-        _("traffic light"), max_length=10, choices=TrafficLight.choices, blank=True
-    )
-    traffic_light_reason = models.TextField(_("reason for the traffic light"), blank=True)
-    progress = models.TextField(_("progress"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
-    revised_end_text = models.CharField(
-        _("revised expected end, as written"), max_length=200, blank=True
-    )
-    revised_end = models.DateField(_("revised expected end"), null=True, blank=True)
-    revised_end_precision = models.CharField(
-        _("precision of revised end"), max_length=10, choices=PRECISION_CHOICES, blank=True
-    )
+    # When its status fields were last stated: saved by its head, or, for a report not yet
+    # started, the status update (or earlier report) it was prefilled from.
+    stated_at = models.DateTimeField(_("stated"), null=True, blank=True)
     reviewer_light = models.CharField(
         _("reviewer's traffic light"), max_length=10, choices=TrafficLight.choices, blank=True
     )
-    reviewer_reason = models.TextField(_("reason for the reviewer's traffic light"), blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
+    reviewer_reason = models.TextField(
+        _("reason for the reviewer's traffic light"), blank=True, max_length=TEXT_LIMIT
+    )
+    review_comment = models.TextField(_("review comment"), blank=True, max_length=TEXT_LIMIT)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,6 +317,8 @@ class FollowUpReport(models.Model):
     # The area as it was when the cycle closed, so later edits never change it.
     frozen_area = models.JSONField(_("area when closed"), null=True, blank=True, editable=False)
 
+    objects = FollowUpReportQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("follow-up report")
         verbose_name_plural = _("follow-up reports")
@@ -248,6 +329,28 @@ class FollowUpReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} – {self.area.key}"
+
+    @property
+    def is_editable(self) -> bool:
+        """In its head's hands (not started, draft or returned)."""
+        return self.state in EDITABLE_REPORT_STATES
+
+    @property
+    def is_handed_in(self) -> bool:
+        return self.state in HANDED_IN_REPORT_STATES
+
+    @property
+    def is_submitted(self) -> bool:
+        """Handed in and waiting for review."""
+        return self.state == ReportState.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.state == ReportState.RETURNED
+
+    @property
+    def is_started(self) -> bool:
+        return self.state != ReportState.NOT_STARTED
 
     @property
     def area_key(self) -> str:
@@ -267,10 +370,10 @@ class Risk(models.Model):
     aspect = models.ForeignKey(
         "areas.RiskAspect", verbose_name=_("aspect"), on_delete=models.PROTECT, related_name="risks"
     )
-    description = models.TextField(_("risk"))
+    description = models.TextField(_("risk"), max_length=TEXT_LIMIT)
     likelihood = models.PositiveSmallIntegerField(_("likelihood (1–5)"))
     consequence = models.PositiveSmallIntegerField(_("consequence (1–5)"))
-    mitigation = models.TextField(_("mitigation"), blank=True)
+    mitigation = models.TextField(_("mitigation"), blank=True, max_length=TEXT_LIMIT)
     owner = models.CharField(_("owner"), max_length=200, blank=True)
     shared_with_unions = models.BooleanField(
         _("shared with the employee organisations"), default=False
@@ -307,7 +410,7 @@ class Benefit(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=15, choices=BenefitOutcome.choices, blank=True
     )
-    evidence = models.TextField(_("evidence"), blank=True)
+    evidence = models.TextField(_("evidence"), blank=True, max_length=TEXT_LIMIT)
 
     class Meta:
         verbose_name = _("benefit")
@@ -361,7 +464,7 @@ class GoalAssessment(models.Model):
         on_delete=models.PROTECT,
         related_name="assessments",
     )
-    assessment = models.TextField(_("assessment"))
+    assessment = models.TextField(_("assessment"), max_length=TEXT_LIMIT)
 
     class Meta:
         verbose_name = _("goal assessment")
@@ -404,7 +507,7 @@ class IndicatorValue(models.Model):
         return f"{self.cycle}: {self.name} {self.department_id}"
 
 
-class GeneratedReport(models.Model):
+class StoredPdf(models.Model):
     """A follow-up report PDF rendered in the background and kept, with its checksum."""
 
     class State(models.TextChoices):
@@ -448,20 +551,25 @@ class GeneratedReport(models.Model):
     def __str__(self) -> str:
         return self.filename or f"{self.cycle} {self.scope} {self.code} {self.language}"
 
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
 
-class DataVersion(models.Model):
-    """One row whose token changes with every write the dashboard reads (followup.versioning).
+    @property
+    def is_done(self) -> bool:
+        return self.state == self.State.DONE
 
-    The dashboard caches its panels under the token, so a cached panel is never
-    older than the data. A random token, not a counter: a restored backup or a
-    rolled-back transaction can never bring back a token that named other data.
-    """
+
+class DataGeneration(models.Model):
+    """One row whose token the database changes with every write to the plan and its
+    follow-up (``followup.data_generation``): what cached pages and stored PDFs are
+    keyed on."""
 
     token = models.CharField(_("token"), max_length=32, default="initial")
 
     class Meta:
-        verbose_name = _("data version")
-        verbose_name_plural = _("data versions")
+        verbose_name = _("data generation")
+        verbose_name_plural = _("data generations")
 
     def __str__(self) -> str:
         return self.token

@@ -22,11 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from areas.forms import department_filter, status_filter, support_area_filter, traffic_light_filter
+from areas.forms import department_filter, support_area_filter
+from areas.models import DevelopmentArea
 from areas.opendata import data_response, filter_errors, may_read_open_data, refuse
 from areas.selectors import current_plan, plan_tree
+from vsplan.forms import Form
 
+from .forms import status_filter, traffic_light_filter
 from .models import FollowUpCycle, FollowUpReport, Status, TrafficLight
+from .summary import NOT_REPORTED
 
 STATUS_FIELDS = [
     "key", "title", "support_area", "responsible", "status", "traffic_light",
@@ -35,7 +39,7 @@ STATUS_FIELDS = [
 ]  # fmt: skip
 
 
-class StatusDataFilterForm(forms.Form):
+class StatusDataFilterForm(Form):
     cycle = forms.IntegerField(label=_("Cycle"), required=False, min_value=2000, max_value=2100)
     support_area = support_area_filter()
     department = department_filter()
@@ -55,12 +59,10 @@ def published_rows(cycle: FollowUpCycle, **filters) -> list[dict]:
     if filters.get("support_area"):
         reports = reports.filter(area__support_area=filters["support_area"])
     if filters.get("department"):
-        department = filters["department"]
-        reports = reports.filter(area__responsible_department=department) | reports.filter(
-            area__participating_departments=department
+        reports = reports.filter(
+            area__in=DevelopmentArea.objects.involving([filters["department"]]).values("pk")
         )
-        reports = reports.distinct()
-    if filters.get("status") == "none":
+    if filters.get("status") == NOT_REPORTED:
         reports = reports.filter(status="")
     elif filters.get("status"):
         reports = reports.filter(status=filters["status"])

@@ -1,68 +1,52 @@
 """Reads of status and history that pages share, each in a fixed number of queries."""
 
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
-from areas.models import DevelopmentArea, PlanChange
+from areas.models import ActionPlan, DevelopmentArea, ExternalDependency, PlanChange
+from areas.selectors import filter_plan_areas
 
-from .models import CLOSED_STATUSES, AreaComment, Status, StatusUpdate, TrafficLight
-
-
-def latest_status_by_area(areas: QuerySet[DevelopmentArea]) -> dict[int, StatusUpdate]:
-    """Each area's newest status update, keyed by area id: one query, whatever the count."""
-    updates = StatusUpdate.objects.filter(
-        area__in=areas.values("pk"), sequence=F("area__status_version")
-    ).select_related("author")
-    return {u.area_id: u for u in updates}
+from .models import AreaComment, StatusUpdate
+from .standings import areas_with_latest, is_late, late_areas, stale_areas
+from .summary import NOT_REPORTED
 
 
-def latest_status_ids(**filters) -> QuerySet[StatusUpdate]:
-    """Area ids whose newest status update matches ``filters`` (for use in a subquery)."""
-    return StatusUpdate.objects.filter(sequence=F("area__status_version"), **filters).values(
-        "area_id"
-    )
-
-
-def is_late(area: DevelopmentArea, latest: StatusUpdate | None, today: date) -> bool:
-    """Planned end passed and the work not over (the end already honours its precision)."""
-    if area.planned_end is None or area.planned_end >= today:
-        return False
-    return latest is None or latest.status not in CLOSED_STATUSES
+def filter_areas(
+    areas: QuerySet[DevelopmentArea],
+    *,
+    as_of: date,
+    status: str = "",
+    traffic_light: str = "",
+    late: bool = False,
+    stale: bool = False,
+    **plan_filters,
+) -> QuerySet[DevelopmentArea]:
+    """Narrow areas the way the plan page's filter form asks: by the plan's own fields
+    (``areas.selectors.filter_plan_areas``) and by their latest status."""
+    areas = filter_plan_areas(areas, **plan_filters)
+    if status == NOT_REPORTED:
+        areas = areas.filter(status_version=0)
+    elif status:
+        areas = areas_with_latest(areas, status=status)
+    if traffic_light:
+        areas = areas_with_latest(areas, traffic_light=traffic_light)
+    if late:
+        areas = late_areas(areas, as_of)
+    if stale:
+        areas = stale_areas(areas, as_of)
+    return areas
 
 
 def attach_status(
-    areas: list[DevelopmentArea], latest: dict[int, StatusUpdate], today: date
+    areas: list[DevelopmentArea], latest: dict[int, StatusUpdate], as_of: date
 ) -> None:
     """Give each area ``latest_status`` and ``is_late`` for the templates."""
     for area in areas:
         area.latest_status = latest.get(area.pk)
-        area.is_late = is_late(area, area.latest_status, today)
-
-
-@dataclass
-class StatusSummary:
-    total: int
-    not_reported: int
-    by_status: list[tuple[str, str, int]]  # (value, label, count)
-    by_light: list[tuple[str, str, int]]
-    late: int
-
-
-def summarise(
-    areas: list[DevelopmentArea], latest: dict[int, StatusUpdate], today: date
-) -> StatusSummary:
-    statuses = Counter(latest[a.pk].status for a in areas if a.pk in latest)
-    lights = Counter(latest[a.pk].traffic_light for a in areas if a.pk in latest)
-    return StatusSummary(
-        total=len(areas),
-        not_reported=sum(1 for a in areas if a.pk not in latest),
-        by_status=[(s.value, s.label, statuses[s.value]) for s in Status],
-        by_light=[(t.value, t.label, lights[t.value]) for t in TrafficLight],
-        late=sum(1 for a in areas if is_late(a, latest.get(a.pk), today)),
-    )
+        area.is_late = is_late(area.planned_end, area.latest_status, as_of)
 
 
 @dataclass
@@ -79,3 +63,40 @@ def area_history(area: DevelopmentArea) -> AreaHistory:
         comments=list(area.comments.select_related("author")),
         plan_changes=list(area.plan_changes.select_related("changed_by")),
     )
+
+
+def held_up_by(plan: ActionPlan) -> dict[int, list[ExternalDependency]]:
+    """Areas that wait, directly or through other areas, on a delayed or blocked dependency.
+
+    Maps each such area's id to the external dependencies that hold it up. Three
+    queries, then a walk over the dependency graph in memory (no recursion, so a
+    chain of any length is walked).
+    """
+    holding = {
+        d.pk: d for d in ExternalDependency.objects.exclude(state=ExternalDependency.State.ON_TRACK)
+    }
+    if not holding:
+        return {}
+    direct: dict[int, set[int]] = defaultdict(set)
+    through = DevelopmentArea.external_dependencies.through.objects.filter(
+        developmentarea__plan=plan, externaldependency_id__in=holding
+    )
+    for link in through:
+        direct[link.developmentarea_id].add(link.externaldependency_id)
+    dependents: dict[int, set[int]] = defaultdict(set)  # area -> areas that depend on it
+    for link in DevelopmentArea.depends_on.through.objects.filter(from_developmentarea__plan=plan):
+        dependents[link.to_developmentarea_id].add(link.from_developmentarea_id)
+    held: dict[int, set[int]] = defaultdict(set)
+    for area_id, deps in direct.items():
+        stack, seen = [area_id], set()
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            held[current] |= deps
+            stack.extend(dependents[current])
+    return {
+        area_id: sorted((holding[d] for d in deps), key=lambda d: d.name)
+        for area_id, deps in held.items()
+    }

@@ -1,7 +1,7 @@
 """Background work: rendering a follow-up report PDF off the web request.
 
-Runs through Django's tasks API: the database-backed worker in production
-(`manage.py db_worker`), the immediate backend in development and tests.
+Runs through Django's tasks API: the database-backed worker (`manage.py db_worker`)
+in production, the immediate backend where settings say so.
 """
 
 import hashlib
@@ -11,53 +11,50 @@ import logging
 from django.tasks import task
 from django.utils import timezone
 
-from .models import GeneratedReport
+from areas.models import Department, SupportArea
+
+from .models import StoredPdf
 
 logger = logging.getLogger(__name__)
 
 
-def report_scope(stored: GeneratedReport):
-    from areas.models import Department, SupportArea
-
-    from .pdf import ReportScope
+def pdf_scope(stored: StoredPdf):
+    from .pdf import PdfScope
 
     if stored.scope == "support_area":
-        return ReportScope("support_area", support_area=SupportArea.objects.get(code=stored.code))
+        return PdfScope("support_area", support_area=SupportArea.objects.get(code=stored.code))
     if stored.scope == "department":
-        return ReportScope("department", department=Department.objects.get(code=stored.code))
-    return ReportScope("programme")
+        return PdfScope("department", department=Department.objects.get(code=stored.code))
+    return PdfScope("programme")
 
 
 @task
-def render_stored_report(report_id: int) -> None:
-    """Render and store one requested report; a failure is stored as the report's error."""
+def render_stored_pdf(stored_pdf_id: int) -> None:
+    """Render and store one requested PDF; a failure is stored as its error."""
     from pypdf import PdfReader
 
-    from .pdf import ReportTooLarge, build_report, render_pdf
+    from .pdf import PdfTooLarge, build_pdf_data, render_pdf  # heavy: only in the worker
 
-    stored = GeneratedReport.objects.select_related("cycle__plan", "requested_by").get(pk=report_id)
+    stored = StoredPdf.objects.select_related("cycle__plan", "requested_by").get(pk=stored_pdf_id)
     user = stored.requested_by
     try:
-        data = build_report(
+        data = build_pdf_data(
             cycle=stored.cycle,
-            scope=report_scope(stored),
+            scope=pdf_scope(stored),
             produced_by=user.get_full_name() or user.get_username(),
             language=stored.language,
             today=timezone.localdate(),
         )
         filename, _content_type, content = render_pdf(data)
-    except ReportTooLarge as error:
-        stored.state, stored.error = GeneratedReport.State.FAILED, str(error)
+    except PdfTooLarge as error:
+        stored.state, stored.error = StoredPdf.State.FAILED, str(error)
     except Exception:
-        logger.exception("rendering report %s failed", report_id)
-        stored.state, stored.error = (
-            GeneratedReport.State.FAILED,
-            "The report could not be rendered.",
-        )
+        logger.exception("rendering PDF %s failed", stored_pdf_id)
+        stored.state, stored.error = StoredPdf.State.FAILED, "The report could not be rendered."
     else:
         stored.filename, stored.content = filename, content
         stored.sha256 = hashlib.sha256(content).hexdigest()
         stored.pages = len(PdfReader(io.BytesIO(content)).pages)
-        stored.state, stored.error = GeneratedReport.State.DONE, ""
+        stored.state, stored.error = StoredPdf.State.DONE, ""
     stored.finished_at = timezone.now()
     stored.save()

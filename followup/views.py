@@ -12,26 +12,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from areas import permissions
 from areas.models import DevelopmentArea
+from areas.roles import headed_department_ids, is_head
 from areas.selectors import current_plan, plan_tree
-from areas.views import HtmxHttpRequest, _get_area_for_user, area_page_context
+from vsplan.http import HtmxHttpRequest
 
-from . import services
-from .cycle_selectors import slipping_dependencies
+from . import permissions, services
+from .access import get_area_for_user, get_status_area_for_user
 from .forms import CommentForm, StatusUpdateForm
 from .models import FollowUpCycle
-from .selectors import attach_status, latest_status_by_area, summarise
+from .plan_views import area_page_context
+from .selectors import attach_status, held_up_by
+from .standings import latest_status_by_area, standings
+from .summary import summarise
 
 STATUS_CHANGED = "statusChanged"
-
-
-def _get_editable_area_for_user(request: HttpRequest, key: str) -> DevelopmentArea:
-    """An area the user may update: 404 if there is none, 403 if it is someone else's."""
-    area = _get_area_for_user(request, key, page=False)
-    if not permissions.can_edit_area(request.user, area):
-        raise PermissionDenied
-    return area
 
 
 def _next_url(request: HttpRequest, area: DevelopmentArea) -> str:
@@ -52,29 +47,31 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     plan = current_plan()
     today = timezone.localdate()
     areas = DevelopmentArea.objects.none()
-    if plan is not None and permissions.is_head(request.user):
+    if plan is not None and is_head(request.user):
         areas = permissions.areas_of_head(request.user, DevelopmentArea.objects.filter(plan=plan))
     tree = plan_tree(areas)
     area_list = [a for block in tree for a in block.all_areas]
     latest = latest_status_by_area(areas)
     attach_status(area_list, latest, today)
-    headed = permissions.headed_department_ids(request.user)
+    headed = headed_department_ids(request.user)
     open_cycle = plan.cycles.filter(state=FollowUpCycle.State.OPEN).first() if plan else None
     reports = (
         {r.area_id: r for r in open_cycle.reports.filter(area__in=areas.values("pk"))}
         if open_cycle else {}
     )  # fmt: skip
-    slipping = slipping_dependencies(plan) if plan else {}
+    held = held_up_by(plan) if plan else {}
     for area in area_list:
-        area.can_edit = permissions.can_edit_area(request.user, area)
+        area.can_edit = permissions.can_update_status(request.user, area)
         area.responsible_here = area.responsible_department_id in headed
         area.open_report = reports.get(area.pk)
-        area.held_by = slipping.get(area.pk, [])
+        area.held_up_by = held.get(area.pk, [])
+    # The counts are the live ones (the latest status updates), as on the cards.
+    summary = summarise(standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
     context = {
         "plan": plan,
         "tree": tree,
-        "summary": summarise(area_list, latest, today),
-        "is_head": permissions.is_head(request.user),
+        "summary": summary.total,
+        "is_head": is_head(request.user),
         "open_cycle": open_cycle,
     }
     template = "followup/my_areas.html#summary" if request.htmx else "followup/my_areas.html"
@@ -85,7 +82,7 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """Open the status form (GET) or append a status update (POST); in place with HTMX."""
-    area = _get_editable_area_for_user(request, key)
+    area = get_status_area_for_user(request, key)
     latest = services.latest_status_update(area)
     conflict = None
     saved = None
@@ -94,18 +91,12 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
         if form.version_is_tampered:
             return HttpResponseBadRequest(_("The form was altered; reload the page and try again."))
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 saved = services.status_update_create(
                     area=area,
                     author=request.user,
-                    seen_version=data["version"],
-                    status=data["status"],
-                    traffic_light=data["traffic_light"],
-                    traffic_light_reason=data["traffic_light_reason"],
-                    progress=data["progress"],
-                    next_steps=data["next_steps"],
-                    revised_end_text=data["revised_end_text"],
+                    seen_version=form.cleaned_data["version"],
+                    **form.status_fields,
                 )
             except services.StatusConflict as error:
                 conflict = error.latest
@@ -163,7 +154,7 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
 @require_POST
 @login_required
 def area_comment(request: HtmxHttpRequest, key: str) -> HttpResponse:
-    area = _get_area_for_user(request, key)
+    area = get_area_for_user(request, key)
     if not permissions.can_comment_on_area(request.user, area):
         raise PermissionDenied
     form = CommentForm(request.POST)
@@ -172,4 +163,4 @@ def area_comment(request: HtmxHttpRequest, key: str) -> HttpResponse:
         messages.success(request, _("Comment saved."))
         return redirect(f"{area.get_absolute_url()}#history-heading")
     # A plain form (no HTMX): the area page again, with the errors at the form.
-    return render(request, "areas/area_detail.html", area_page_context(request, area, form))
+    return render(request, "followup/area_detail.html", area_page_context(request, area, form))

@@ -11,7 +11,10 @@ def test_login_lands_a_reader_on_the_plan(client, reader):
     response = client.post(
         reverse("login"), {"username": "reader", "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain == [(reverse("areas:start"), 302), (reverse("areas:plan"), 302)]
+    assert response.redirect_chain == [
+        (reverse("followup:start"), 302),
+        (reverse("followup:plan"), 302),
+    ]
 
 
 @pytest.mark.django_db
@@ -45,4 +48,4 @@ def test_logout_is_a_post_and_ends_the_session(reader_client):
     assert reader_client.get(reverse("logout")).status_code == 405
     response = reader_client.post(reverse("logout"))
     assert response.status_code == 302
-    assert reader_client.get(reverse("areas:plan")).status_code == 302
+    assert reader_client.get(reverse("followup:plan")).status_code == 302

@@ -17,7 +17,7 @@ def test_an_unreachable_database_answers_503_with_retry_after(quiet_client, read
     def down(*args, **kwargs):
         raise OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
 
-    monkeypatch.setattr("areas.views.selectors.current_plan", down)
+    monkeypatch.setattr("followup.access.current_plan", down)
     response = quiet_client.get("/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
     assert "Tillfälligt otillgänglig" in response.content.decode()
@@ -28,7 +28,7 @@ def test_an_unreachable_database_answers_503_with_retry_after(quiet_client, read
 @pytest.mark.django_db
 def test_any_other_error_is_a_plain_500(quiet_client, reader, monkeypatch):
     quiet_client.force_login(reader)
-    monkeypatch.setattr("areas.views.selectors.current_plan", lambda: 1 / 0)
+    monkeypatch.setattr("followup.access.current_plan", lambda: 1 / 0)
     response = quiet_client.get("/")
     assert response.status_code == 500
     assert "Något gick fel" in response.content.decode()

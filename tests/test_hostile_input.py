@@ -143,18 +143,18 @@ class HostileRevisions(TestCase):
 
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        from areas.excel import plan_meta, plan_rows, read_workbook, write_workbook
         from areas.models import ActionPlan
         from areas.revisions import build_change_set
+        from followup.workbook import export_workbook
+        from tests.areas.excel_helpers import read
 
         # NUL never reaches the database (forms refuse it; PostgreSQL cannot store it).
         text, title = text.replace("\x00", ""), title.replace("\x00", "")
         DevelopmentArea.objects.filter(key="KOM-01").update(why=text, title=title)
         plan = ActionPlan.objects.get()
         out = io.BytesIO()
-        rows = plan_rows(plan.areas.all(), date(2026, 1, 1))
-        write_workbook(out, plan_meta=plan_meta(plan), rows=rows)
-        result = read_workbook(out.getvalue())
+        export_workbook(out, plan, plan.areas.all(), as_of=date(2026, 1, 1))
+        result = read(out.getvalue())
         row = next(r for r in result.rows if r["key"] == "KOM-01")
         self.assertEqual(
             row["why"],

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 @pytest.mark.django_db
 def test_pages_are_swedish_by_default(reader_client):
-    html = reader_client.get(reverse("areas:plan")).content.decode()
+    html = reader_client.get(reverse("followup:plan")).content.decode()
     assert '<html lang="sv">' in html
     assert "Filtrera planen" in html and "Logga ut" in html
     assert "3.3 HR-stöd" in html
@@ -14,23 +14,23 @@ def test_pages_are_swedish_by_default(reader_client):
 
 @pytest.mark.django_db
 def test_the_browser_language_does_not_override_the_swedish_default(reader_client):
-    html = reader_client.get(reverse("areas:plan"), headers={"Accept-Language": "en-US,en"})
+    html = reader_client.get(reverse("followup:plan"), headers={"Accept-Language": "en-US,en"})
     assert '<html lang="sv">' in html.content.decode()
 
 
 @pytest.mark.django_db
 def test_an_unknown_language_in_the_cookie_falls_back_to_swedish(reader_client):
     reader_client.cookies["django_language"] = "xx"
-    assert '<html lang="sv">' in reader_client.get(reverse("areas:plan")).content.decode()
+    assert '<html lang="sv">' in reader_client.get(reverse("followup:plan")).content.decode()
 
 
 @pytest.mark.django_db
 def test_the_language_switch_turns_the_interface_english(reader_client):
     response = reader_client.post(
-        reverse("set_language"), {"language": "en", "next": reverse("areas:plan")}
+        reverse("set_language"), {"language": "en", "next": reverse("followup:plan")}
     )
     assert response.status_code == 302
-    html = reader_client.get(reverse("areas:plan")).content.decode()
+    html = reader_client.get(reverse("followup:plan")).content.decode()
     assert '<html lang="en">' in html
     assert "Filter the plan" in html and "Log out" in html
     # Support areas have English names; the plan's own text stays as decided.

@@ -26,17 +26,17 @@ MANAGE_POST = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "ot
 SECRETARIAT_ONLY = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
                     "secretariat": 200, "admin_user": 200}  # fmt: skip
 MATRIX = {
-    "areas:plan": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
-    "areas:start": ([], dict.fromkeys(ROLES, 302), dict.fromkeys(ROLES, 405)),
-    "areas:area_detail": (["UTB-01"], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
-    "areas:plan_export": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
-    "areas:plan_import": ([], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    "followup:plan": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "followup:start": ([], dict.fromkeys(ROLES, 302), dict.fromkeys(ROLES, 405)),
+    "followup:area_detail": (["UTB-01"], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "followup:plan_export": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "followup:plan_import": ([], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     # The upload is the secretariat user's; an empty POST re-shows the change set.
-    "areas:plan_import_review": ([1], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
-    "areas:revisions": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "followup:plan_import_review": ([1], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    "followup:revisions": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     # Revision 99 is an earlier revision, kept as a snapshot.
-    "areas:revision_detail": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
-    "areas:revision_export": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "followup:revision_detail": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
+    "followup:revision_export": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     # Open data: a login unless the public view is on (it is off here; see test_opendata).
     "areas:plan_data": (["json"], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     # No cycle is published here: there is no status to give.
@@ -152,9 +152,9 @@ def cycles_in_every_state(kth_plan, secretariat):
     cycles.cycle_open(cycle=current)
     from django.contrib.auth.models import User
 
-    from followup.models import GeneratedReport
+    from followup.models import StoredPdf
 
-    GeneratedReport.objects.create(
+    StoredPdf.objects.create(
         pk=1,
         cycle=current,
         scope="programme",

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from areas.models import DevelopmentArea
+from areas.models import ActionPlan, DevelopmentArea
 
 MODELS = [
     "actionplan",
@@ -65,3 +65,46 @@ def test_saving_an_area_in_the_admin_reads_its_planned_text(client, admin_user):
     assert area.planned_start_precision == "quarter"
     assert str(area.planned_end) == "2026-12-31"
     assert area.planned_end_precision == "term"
+
+
+@pytest.mark.django_db
+def test_an_area_of_a_superseded_revision_cannot_be_edited_in_the_admin(client, admin_user):
+    area = DevelopmentArea.objects.get(key="UTB-01")
+    ActionPlan.objects.update(is_current=False)  # as if a later revision had replaced it
+    client.force_login(admin_user)
+    page = client.get(f"/admin/areas/developmentarea/{area.pk}/change/")
+    assert page.status_code == 200 and 'name="title"' not in page.content.decode()  # read-only
+    response = client.post(
+        f"/admin/areas/developmentarea/{area.pk}/change/", {"title": "Changed by hand"}
+    )
+    assert response.status_code == 403
+    area.refresh_from_db()
+    assert area.title != "Changed by hand"
+
+
+@pytest.mark.django_db
+def test_the_current_revision_is_not_switched_by_hand(client, admin_user):
+    plan = ActionPlan.objects.get()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/areas/actionplan/{plan.pk}/change/").content.decode()
+    assert 'name="is_current"' not in page  # shown, not editable
+    data = {
+        "organisation": plan.organisation,
+        "title": plan.title,
+        "registration_number": plan.registration_number,
+        "revision": plan.revision,
+        "is_current": "",  # a forged "off"
+    }
+    assert client.post(f"/admin/areas/actionplan/{plan.pk}/change/", data).status_code == 302
+    plan.refresh_from_db()
+    assert plan.is_current
+    # and no second plan is added beside the current one (later plans are revisions)
+    assert client.get("/admin/areas/actionplan/add/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_area_cannot_be_moved_to_another_revision_in_the_admin(client, admin_user):
+    area = DevelopmentArea.objects.get(key="UTB-01")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/areas/developmentarea/{area.pk}/change/").content.decode()
+    assert 'name="plan"' not in page

@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import override
 from openpyxl import Workbook
 
-from areas.excel import ImportRejected, plan_rows, read_workbook
+from areas.excel import ImportRejected
 from areas.models import ActionPlan, DevelopmentArea, PlanChange
-from areas.revisions import RevisionError, build_change_set, revision_apply
+from areas.revisions import RevisionError, build_change_set
+from followup.services import plan_revise
+from followup.workbook import rows_with_status
 
-from .excel_helpers import column_index, edited, exported, find_row
+from .excel_helpers import column_index, edited, exported, find_row, read
 
 pytestmark = pytest.mark.django_db
 
@@ -22,23 +24,23 @@ pytestmark = pytest.mark.django_db
 def unchanged(kth_plan):
     """After the test: the plan, its areas and their history exactly as before it."""
     plan = ActionPlan.objects.get()
-    before = plan_rows(plan.areas.all(), timezone.localdate())
+    before = rows_with_status(plan.areas.all(), timezone.localdate())
     yield
     assert ActionPlan.objects.count() == 1 and ActionPlan.objects.get().is_current
-    assert plan_rows(plan.areas.all(), timezone.localdate()) == before
+    assert rows_with_status(plan.areas.all(), timezone.localdate()) == before
     assert not PlanChange.objects.exists()
 
 
 def rejected(data: bytes) -> str:
     with override("en"), pytest.raises(ImportRejected) as error:
-        read_workbook(data)
+        read(data)
     return str(error.value)
 
 
 def problems(data: bytes) -> tuple[list[str], list[str], object]:
     """Errors and warnings of the change set, in English, and the change set."""
     with override("en"):
-        result = read_workbook(data)
+        result = read(data)
         change_set = build_change_set(
             result.rows, ActionPlan.objects.get(), (result.errors, result.warnings)
         )
@@ -47,7 +49,7 @@ def problems(data: bytes) -> tuple[list[str], list[str], object]:
     if errors or change_set.unknown_departments:
         assert not change_set.can_apply
         with pytest.raises(RevisionError):
-            revision_apply(records=result.rows, read_errors=result.errors, user=None,
+            plan_revise(records=result.rows, read_errors=result.errors, user=None,
                            revision="R", registration_number="X")  # fmt: skip
     return errors, warnings, change_set
 
@@ -212,7 +214,7 @@ def test_a_date_the_reader_cannot_read_is_allowed_with_a_warning(kth_plan):
         "sheet LED, row 4, column “Planned start/end, as written”: “När tiden är mogen” gives no "
         "date vsplan can read; the area will show as undated."
     ]
-    revision_apply(records=read_workbook(data).rows, read_errors=[], user=None, revision="R",
+    plan_revise(records=read(data).rows, read_errors=[], user=None, revision="R",
                    registration_number="X")  # fmt: skip
     area = DevelopmentArea.objects.get(key="LED-03")
     assert area.is_undated and area.planned_text == "När tiden är mogen"
@@ -295,5 +297,5 @@ def test_a_filtered_export_cannot_be_imported(unchanged, reader_client):
 def test_control_characters_do_not_break_the_export(kth_plan):
     # (NUL cannot be stored in PostgreSQL at all; forms refuse it before it gets there.)
     DevelopmentArea.objects.filter(key="KOM-02").update(why="före\x01\x0bmitten\x1fefter")
-    rows = read_workbook(exported()).rows
+    rows = read(exported()).rows
     assert next(r for r in rows if r["key"] == "KOM-02")["why"] == "föremittenefter"

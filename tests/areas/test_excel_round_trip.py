@@ -6,32 +6,27 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
-from areas.excel import plan_rows, read_workbook
 from areas.models import ActionPlan, DevelopmentArea, Group, PlanChange
-from areas.revisions import (
-    ChangeSetChanged,
-    RevisionError,
-    build_change_set,
-    revision_apply,
-)
+from areas.revisions import ChangeSetChanged, RevisionError, build_change_set
 from followup import cycles
 from followup.models import FollowUpCycle, StatusUpdate
-from followup.services import status_update_create
+from followup.services import plan_revise, status_update_create
+from followup.workbook import rows_with_status
 
-from .excel_helpers import column_index, edited, exported, find_row
+from .excel_helpers import column_index, edited, exported, find_row, read
 
 pytestmark = pytest.mark.django_db
 
 
 def change_set_of(data: bytes):
-    result = read_workbook(data)
+    result = read(data)
     plan = ActionPlan.objects.get(is_current=True)
     return build_change_set(result.rows, plan, (result.errors, result.warnings)), result
 
 
 def apply(data: bytes, user=None, revision: str = "Revision 2027", **extra):
-    result = read_workbook(data)
-    return revision_apply(
+    result = read(data)
+    return plan_revise(
         records=result.rows,
         read_errors=result.errors,
         user=user,
@@ -127,7 +122,7 @@ def test_applying_creates_a_new_revision_and_the_old_one_stays_readable(
     page = client.get(f"/plan/revisions/{old.pk}/").content.decode()
     assert "Utresande utbytesstudenter" in page and "Utresande studenter" not in page
     assert "Digital introduktion" not in page
-    old_rows = read_workbook(client.get(f"/plan/revisions/{old.pk}/export.xlsx").content).rows
+    old_rows = read(client.get(f"/plan/revisions/{old.pk}/export.xlsx").content).rows
     assert len(old_rows) == 72
     assert (
         next(r for r in old_rows if r["key"] == "UTB-02")["title"] == "Utresande utbytesstudenter"
@@ -202,13 +197,13 @@ def test_an_open_cycle_stops_a_revision_and_nothing_is_written(kth_plan):
     cycle = cycles.cycle_create(plan=plan, year=2025, name="Uppföljning 2025",
                                 opens_on=date(2026, 1, 1), deadline=date(2026, 3, 1))  # fmt: skip
     cycles.cycle_open(cycle=cycle)
-    before = plan_rows(plan.areas.all(), timezone.localdate())
+    before = rows_with_status(plan.areas.all(), timezone.localdate())
 
     with override("en"), pytest.raises(RevisionError, match="Uppföljning 2025. is open"):
         apply(edited(exported(), three_cells_and_a_row))
 
     assert ActionPlan.objects.count() == 1 and ActionPlan.objects.get().is_current
-    assert plan_rows(plan.areas.all(), timezone.localdate()) == before
+    assert rows_with_status(plan.areas.all(), timezone.localdate()) == before
     assert FollowUpCycle.objects.get().plan == plan
 
 

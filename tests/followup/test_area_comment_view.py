@@ -24,7 +24,7 @@ def test_head_of_a_participating_department_comments(client, other_head):
         other_head,
         "PD can lend two invigilators.",
     )
-    html = client.get(reverse("areas:area_detail", args=["UTB-04"])).content.decode()
+    html = client.get(reverse("followup:area_detail", args=["UTB-04"])).content.decode()
     assert "PD can lend two invigilators." in html
     assert "Kommentaren är sparad." in html
 

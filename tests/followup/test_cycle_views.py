@@ -316,8 +316,9 @@ def test_overview_query_count_does_not_grow_with_the_plan(client, secretariat, o
     assert DevelopmentArea.objects.filter(plan=plan).count() == 102
     # 1 session, 2 user, 3 current plan, 4 the cycle, 5 groups of the user,
     # 6 its reports with areas, support areas, departments and who submitted,
-    # 7 delayed or blocked dependencies (none), 8 the previous cycle (none),
-    # 9 goal assessments, 10 goals, 11 indicator values, 12 departments the
+    # 7 the latest status of the areas whose reports are not started (where they
+    # stand), 8 delayed or blocked dependencies (none), 9 the previous cycle (none),
+    # 10 the goals with their assessments, 11 indicator values, 12 departments the
     # user heads (navigation), 13 stored report PDFs, 14-15 support areas and
     # departments (the PDF form's choices), 16 reminders sent.
     assert count() == before == 16

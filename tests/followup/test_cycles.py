@@ -11,7 +11,7 @@ from django.utils import translation
 
 from areas.models import ActionPlan, DevelopmentArea, ExternalDependency, RiskAspect
 from followup import cycles
-from followup.cycle_selectors import changes_since_previous, slipping_dependencies
+from followup.cycle_selectors import changes_since_previous
 from followup.models import (
     Benefit,
     FollowUpCycle,
@@ -19,6 +19,7 @@ from followup.models import (
     ReminderLog,
     Risk,
 )
+from followup.selectors import held_up_by
 from followup.services import status_update_create
 
 
@@ -354,11 +355,11 @@ def test_what_changed_since_the_previous_cycle(head):
 @pytest.mark.django_db
 def test_a_slipping_dependency_warns_every_area_downstream(kth_plan):
     plan = ActionPlan.objects.get()
-    assert slipping_dependencies(plan) == {}
+    assert held_up_by(plan) == {}
     portfolio = ExternalDependency.objects.get(code="IT-PORTFOLIO")
     portfolio.state = "blocked"
     portfolio.save()
-    held = slipping_dependencies(plan)
+    held = held_up_by(plan)
     keys = set(DevelopmentArea.objects.filter(pk__in=held).values_list("key", flat=True))
     assert {"UTB-01", "FOI-10"} <= keys  # directly
     assert {"LED-01", "LED-03", "LED-04"} <= keys  # through FOI-10 (data office)

@@ -43,8 +43,8 @@ def published_and_open(kth_plan, head, secretariat):
 
 
 def test_the_plan_as_json_with_the_plan_pages_filters(reader_client, django_assert_num_queries):
-    # session, user, the plan; plan_rows' five; the support area filter's lookup
-    with django_assert_num_queries(9):
+    # session, user, the plan; plan_rows' four; the support area filter's lookup
+    with django_assert_num_queries(8):
         response = reader_client.get("/data/plan.json?support_area=HR")
     data = json.loads(response.content)
     assert response["Content-Type"] == "application/json; charset=utf-8"

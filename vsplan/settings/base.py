@@ -60,8 +60,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "areas.context_processors.roles",
-                "areas.context_processors.sign_on",
+                "followup.context_processors.navigation",
+                "vsplan.context_processors.sign_on",
             ],
         },
     },
@@ -88,7 +88,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "areas:start"
+LOGIN_REDIRECT_URL = "followup:start"
 LOGOUT_REDIRECT_URL = "login"
 
 # Single sign-on (OpenID Connect), on when the client id is set; see vsplan/oidc.py.
@@ -152,23 +152,23 @@ AXES_USERNAME_CALLABLE = "vsplan.security.axes_username"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The longest a follow-up report PDF may take to render before it is stopped and the
-# user asked for a narrower report (in the background worker and render_report; the
-# programme report of the KTH plan takes about 3 s).
+# user asked for a narrower report (wherever it renders: it runs in a child process; the
+# programme report of the KTH plan takes about 3 s). 0: no bound.
 VSPLAN_PDF_MAX_SECONDS = env_int("VSPLAN_PDF_MAX_SECONDS", 600)
 
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
 
-# The dashboard keeps its rendered panels in each process's memory, under the
-# data's token (followup.versioning), so a copy is never stale; at most 20 copies
-# (filter combinations), since at 100 times the KTH plan one is some 3 MB.
+# The dashboard keeps its rendered fragments in each process's memory, under the
+# data's generation (followup.data_generation), so a copy is never stale; at most 40
+# fragments (two per filter combination), since at 100 times the KTH plan one is some 3 MB.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "dashboard": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "dashboard",
         "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 20},
+        "OPTIONS": {"MAX_ENTRIES": 40},
     },
 }
 
@@ -183,6 +183,9 @@ VSPLAN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
     "VSPLAN_IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024
 )
 VSPLAN_IMPORT_MAX_ROWS = env_int("VSPLAN_IMPORT_MAX_ROWS", 10_000)
+# ... and the most characters of text, merged cells counted as often as they show
+# (the KTH plan has some 300,000).
+VSPLAN_IMPORT_MAX_CHARACTERS = env_int("VSPLAN_IMPORT_MAX_CHARACTERS", 50_000_000)
 
 # E-mail (reminders). SMTP by default; development prints to the console.
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "vsplan@localhost")

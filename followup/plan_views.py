@@ -1,66 +1,49 @@
-"""The plan's pages: the whole plan and one development area."""
+"""The plan as everyone reads it: the whole plan and one development area, with their status.
+
+These pages show the plan (``areas``) together with its follow-up, so they live
+in the follow-up's layer.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
-from followup.cycle_selectors import slipping_dependencies
-from followup.forms import CommentForm
-from followup.selectors import area_history, attach_status, latest_status_by_area
+from areas import permissions as plan_permissions
+from areas.models import DevelopmentArea
+from areas.roles import is_head
+from areas.selectors import plan_tree
+from vsplan.http import HtmxHttpRequest
 
-from . import permissions, selectors
-from .forms import PlanFilterForm
-from .models import ActionPlan, DevelopmentArea
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _get_plan_for_user(request: HttpRequest) -> ActionPlan:
-    """The current plan revision, if the user may read it: 403 otherwise, 404 if there is none."""
-    if not permissions.can_view_plan(request.user):
-        raise PermissionDenied
-    plan = selectors.current_plan()
-    if plan is None:
-        raise Http404("No action plan has been loaded.")
-    return plan
-
-
-def _get_area_for_user(request: HttpRequest, key: str, *, page: bool = True) -> DevelopmentArea:
-    """An area of the current plan the user may read, or 404 (``page``: with all it links to)."""
-    plan = _get_plan_for_user(request)
-    area = selectors.area_for_plan(plan, key, page=page)
-    if area is None:
-        raise Http404("No such development area.")
-    return area
+from . import permissions
+from .access import get_area_for_user, get_plan_for_user
+from .forms import CommentForm, PlanPageFilterForm
+from .selectors import area_history, attach_status, filter_areas, held_up_by
+from .standings import latest_status_by_area
 
 
 @require_GET
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """Where a login lands: a department head's worklist, everyone else's plan."""
-    if permissions.is_head(request.user):
+    if is_head(request.user):
         return redirect("followup:my_areas")
-    return redirect("areas:plan")
+    return redirect("followup:plan")
 
 
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def plan(request: HtmxHttpRequest) -> HttpResponse:
-    action_plan = _get_plan_for_user(request)
+    action_plan = get_plan_for_user(request)
     today = timezone.localdate()
-    form = PlanFilterForm(request.GET or None)
+    form = PlanPageFilterForm(request.GET or None)
     areas = DevelopmentArea.objects.filter(plan=action_plan)
     if form.is_valid():
-        areas = selectors.filter_areas(areas, today=today, **form.cleaned_data)
-    tree = selectors.plan_tree(areas)
+        areas = filter_areas(areas, as_of=today, **form.cleaned_data)
+    tree = plan_tree(areas)
     latest = latest_status_by_area(areas)
     attach_status([a for block in tree for a in block.all_areas], latest, today)
     context = {
@@ -69,9 +52,9 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
         "tree": tree,
         "area_count": sum(block.area_count for block in tree),
         "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
-        "may_revise": permissions.can_revise_plan(request.user),
+        "may_revise": plan_permissions.can_revise_plan(request.user),
     }
-    template = "areas/plan.html#results" if request.htmx else "areas/plan.html"
+    template = "followup/plan.html#results" if request.htmx else "followup/plan.html"
     return render(request, template, context)
 
 
@@ -79,10 +62,10 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def area_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
-    area = _get_area_for_user(request, key)
+    area = get_area_for_user(request, key)
     context = area_page_context(request, area, CommentForm())
     # After a status update in place, the page's history region re-fetches itself.
-    template = "areas/area_detail.html#history" if request.htmx else "areas/area_detail.html"
+    template = "followup/area_detail.html#history" if request.htmx else "followup/area_detail.html"
     return render(request, template, context)
 
 
@@ -98,11 +81,11 @@ def area_page_context(request: HttpRequest, area: DevelopmentArea, comment_form)
     ]
     return {
         "reports": reports,
-        "held_by": slipping_dependencies(area.plan).get(area.pk, []),
+        "held_up_by": held_up_by(area.plan).get(area.pk, []),
         "area": area,
         "plan": area.plan,
         "history": history,
-        "can_edit": permissions.can_edit_area(request.user, area),
+        "can_edit": permissions.can_update_status(request.user, area),
         "can_comment": permissions.can_comment_on_area(request.user, area),
         "comment_form": comment_form,
     }

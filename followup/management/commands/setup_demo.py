@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from areas.demo import DEMO_PASSWORD, setup_demo
+from areas.demo import DEMO_PASSWORD
+from followup.demo import setup_demo
 
 
 class Command(BaseCommand):

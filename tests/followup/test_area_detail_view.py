@@ -7,7 +7,7 @@ from django.urls import reverse
 
 
 def _url(key: str) -> str:
-    return reverse("areas:area_detail", args=[key])
+    return reverse("followup:area_detail", args=[key])
 
 
 @pytest.mark.django_db

@@ -5,8 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from areas.excel import ImportRejected, read_workbook
-from areas.revisions import RevisionError, build_change_set, revision_apply
+from areas.revisions import RevisionError, build_change_set
 from areas.selectors import current_plan
+from followup.services import plan_revise
+from followup.workbook import STATUS_COLUMNS
 
 
 class Command(BaseCommand):
@@ -46,7 +48,7 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Could not read {path}: {error.strerror}.") from None
         try:
-            result = read_workbook(data)
+            result = read_workbook(data, read_only_columns=STATUS_COLUMNS)
         except ImportRejected as error:
             raise CommandError(str(error)) from None
         change_set = build_change_set(result.rows, plan, (result.errors, result.warnings))
@@ -56,7 +58,7 @@ class Command(BaseCommand):
         if not apply:
             return
         try:
-            new, _applied = revision_apply(
+            new, _applied = plan_revise(
                 records=result.rows,
                 read_errors=result.errors,
                 user=author,

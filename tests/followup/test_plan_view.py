@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from areas.models import DevelopmentArea
 
-URL = reverse("areas:plan")
+URL = reverse("followup:plan")
 
 
 def _area_links(html: str) -> list[str]:

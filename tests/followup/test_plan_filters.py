@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from areas.models import DevelopmentArea, Group
-from areas.selectors import filter_areas
+from followup.selectors import filter_areas
 from followup.services import status_update_create
 
-URL = reverse("areas:plan")
+URL = reverse("followup:plan")
 
 
 def _keys(html: str) -> list[str]:
@@ -35,7 +35,7 @@ def reported(secretariat):
 
 def _filter(**kwargs) -> list[str]:
     areas = DevelopmentArea.objects.all()
-    return list(filter_areas(areas, today=kwargs.pop("today", date(2024, 1, 15)), **kwargs)
+    return list(filter_areas(areas, as_of=kwargs.pop("today", date(2024, 1, 15)), **kwargs)
                 .values_list("key", flat=True))  # fmt: skip
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from areas.excel import plan_meta, plan_rows, write_workbook
 from areas.selectors import current_plan
+from followup.workbook import export_workbook
 
 
 class Command(BaseCommand):
@@ -21,9 +21,10 @@ class Command(BaseCommand):
         path = Path(file)
         if path.suffix.lower() != ".xlsx":
             raise CommandError("The file name must end in .xlsx.")
-        rows = plan_rows(plan.areas.all(), timezone.localdate())
         try:
-            write_workbook(path, plan_meta=plan_meta(plan), rows=rows, language=language)
+            count = export_workbook(
+                path, plan, plan.areas.all(), as_of=timezone.localdate(), language=language
+            )
         except OSError as error:
             raise CommandError(f"Could not write {path}: {error.strerror}.") from None
-        self.stdout.write(f"Wrote {len(rows)} development areas of {plan} to {path}.")
+        self.stdout.write(f"Wrote {count} development areas of {plan} to {path}.")

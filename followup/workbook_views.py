@@ -1,5 +1,6 @@
-"""The plan in Excel: export (anyone who reads the plan), import of a revised plan
-(the secretariat), and the plan's revisions, earlier ones read from their snapshot."""
+"""The plan in Excel: export with each area's status (anyone who reads the plan), import of
+a revised plan (the secretariat), and the plan's revisions, earlier ones read from their
+snapshot."""
 
 import io
 
@@ -13,33 +14,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import permissions, selectors
-from .excel import (
-    XLSX_CONTENT_TYPE,
-    ImportRejected,
-    Message,
-    export_filename,
-    plan_meta,
-    plan_rows,
-    read_workbook,
-    write_workbook,
-)
-from .forms import PlanFilterForm, PlanUploadForm, RevisionForm
-from .models import ActionPlan, PlanImport, SupportArea
-from .revisions import ChangeSetChanged, RevisionError, build_change_set, revision_apply
-from .views import _get_plan_for_user
+from areas import permissions as plan_permissions
+from areas.excel import XLSX_CONTENT_TYPE, ImportRejected, Message, export_filename, read_workbook
+from areas.forms import PlanUploadForm, RevisionForm
+from areas.models import ActionPlan, PlanImport, SupportArea
+from areas.revisions import ChangeSetChanged, RevisionError, build_change_set
+from areas.services import plan_import_create
+
+from . import services
+from .access import get_plan_for_user
+from .forms import PlanPageFilterForm
+from .selectors import filter_areas
+from .workbook import STATUS_COLUMNS, export_workbook, write_snapshot_workbook
 
 
-def _xlsx_response(plan: ActionPlan, rows: list[dict], filters: str = "") -> HttpResponse:
-    buffer = io.BytesIO()
-    write_workbook(buffer, plan_meta=plan_meta(plan), rows=rows, filters=filters)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+def _xlsx_response(plan: ActionPlan, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = export_filename(plan, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _describe_filters(form: PlanFilterForm) -> str:
+def _describe_filters(form: PlanPageFilterForm) -> str:
     parts = []
     for name, value in form.cleaned_data.items():
         if not value:
@@ -58,26 +54,26 @@ def _describe_filters(form: PlanFilterForm) -> str:
 @login_required
 def plan_export(request: HttpRequest) -> HttpResponse:
     """The current plan as a workbook, narrowed by the plan page's filters if given."""
-    plan = _get_plan_for_user(request)
+    plan = get_plan_for_user(request)
     today = timezone.localdate()
-    form = PlanFilterForm(request.GET or None)
+    form = PlanPageFilterForm(request.GET or None)
     areas = plan.areas.all()
     filters = ""
     if form.is_valid() and any(form.cleaned_data.values()):
-        areas = selectors.filter_areas(areas, today=today, **form.cleaned_data)
+        areas = filter_areas(areas, as_of=today, **form.cleaned_data)
         filters = _describe_filters(form)
-    return _xlsx_response(plan, plan_rows(areas, today), filters)
+    buffer = io.BytesIO()
+    export_workbook(buffer, plan, areas, as_of=today, filters=filters)
+    return _xlsx_response(plan, buffer.getvalue())
 
 
 def _get_revision(request: HttpRequest, pk: int) -> ActionPlan:
-    if not permissions.can_view_plan(request.user):
+    if not plan_permissions.can_view_plan(request.user):
         raise PermissionDenied
     return get_object_or_404(ActionPlan, pk=pk)
 
 
-def _revision_rows(plan: ActionPlan) -> list[dict]:
-    if plan.is_current:
-        return plan_rows(plan.areas.all(), timezone.localdate())
+def _snapshot_rows(plan: ActionPlan) -> list[dict]:
     if plan.snapshot is None:
         raise Http404("This revision kept no snapshot.")
     return plan.snapshot["rows"]
@@ -86,13 +82,13 @@ def _revision_rows(plan: ActionPlan) -> list[dict]:
 @require_GET
 @login_required
 def revisions(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_view_plan(request.user):
+    if not plan_permissions.can_view_plan(request.user):
         raise PermissionDenied
     plans = ActionPlan.objects.select_related("created_by").order_by("-pk")
     return render(
         request,
-        "areas/revisions.html",
-        {"revisions": plans, "may_revise": permissions.can_revise_plan(request.user)},
+        "followup/revisions.html",
+        {"revisions": plans, "may_revise": plan_permissions.can_revise_plan(request.user)},
     )
 
 
@@ -101,17 +97,16 @@ def revisions(request: HttpRequest) -> HttpResponse:
 def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_revision(request, pk)
     if plan.is_current:
-        return redirect("areas:plan")
-    rows = _revision_rows(plan)
-    names = {sa.code: sa for sa in SupportArea.objects.all()}
+        return redirect("followup:plan")
+    rows = _snapshot_rows(plan)
     sections = []
-    for code, support_area in names.items():
-        own = [r for r in rows if r["support_area"] == code]
+    for support_area in SupportArea.objects.all():
+        own = [r for r in rows if r["support_area"] == support_area.code]
         if own:
             sections.append((support_area, own))
     return render(
         request,
-        "areas/revision_detail.html",
+        "followup/revision_detail.html",
         {
             "revision": plan,
             "sections": sections,
@@ -125,44 +120,44 @@ def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def revision_export(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _get_revision(request, pk)
-    return _xlsx_response(plan, _revision_rows(plan))
+    buffer = io.BytesIO()
+    if plan.is_current:
+        export_workbook(buffer, plan, plan.areas.all(), as_of=timezone.localdate())
+    else:
+        write_snapshot_workbook(buffer, plan, _snapshot_rows(plan))
+    return _xlsx_response(plan, buffer.getvalue())
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def plan_import(request: HttpRequest) -> HttpResponse:
     """Upload a revised plan; nothing changes until its change set is reviewed and applied."""
-    if not permissions.can_revise_plan(request.user):
+    if not plan_permissions.can_revise_plan(request.user):
         raise PermissionDenied
-    plan = _get_plan_for_user(request)
+    plan = get_plan_for_user(request)
     rejected = ""
     form = PlanUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]
         try:
-            result = read_workbook(upload.read())
+            result = read_workbook(upload.read(), read_only_columns=STATUS_COLUMNS)
         except ImportRejected as error:
             rejected = str(error)
         else:
-            plan_import = PlanImport.objects.create(
-                uploaded_by=request.user,
-                filename=upload.name.replace("\x00", "")[:255],
-                plan=plan,
-                rows=result.rows,
-                errors=[m.as_dict() for m in result.errors],
-                warnings=[m.as_dict() for m in result.warnings],
+            plan_import = plan_import_create(
+                user=request.user, plan=plan, filename=upload.name, result=result
             )
-            return redirect("areas:plan_import_review", pk=plan_import.pk)
+            return redirect("followup:plan_import_review", pk=plan_import.pk)
     imports = PlanImport.objects.filter(uploaded_by=request.user).select_related("applied_as")[:10]
     return render(
         request,
-        "areas/plan_import.html",
+        "followup/plan_import.html",
         {
             "form": form,
             "rejected": rejected,
             "plan": plan,
             "imports": imports,
-            "export_url": reverse("areas:plan_export"),
+            "export_url": reverse("followup:plan_export"),
         },  # fmt: skip
     )
 
@@ -171,12 +166,12 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The change set of an upload, and applying it as a new revision."""
-    if not permissions.can_revise_plan(request.user):
+    if not plan_permissions.can_revise_plan(request.user):
         raise PermissionDenied
     plan_import = get_object_or_404(PlanImport.objects.select_related("applied_as"), pk=pk)
-    if not permissions.can_view_plan_import(request.user, plan_import):
+    if not plan_permissions.can_view_plan_import(request.user, plan_import):
         raise PermissionDenied
-    plan = _get_plan_for_user(request)
+    plan = get_plan_for_user(request)
     read_messages = (
         [Message(**m) for m in plan_import.errors],
         [Message(**m) for m in plan_import.warnings],
@@ -196,7 +191,8 @@ def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
             data = dict(form.cleaned_data)
             digest = data.pop("digest")
             try:
-                new, _applied = revision_apply(
+                new, _applied = services.plan_revise(
+                    plan_import=plan_import,
                     records=plan_import.rows,
                     read_errors=read_messages[0],
                     user=request.user,
@@ -211,17 +207,15 @@ def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
             except RevisionError as error:
                 problem = str(error)
             else:
-                plan_import.applied_as = new
-                plan_import.save(update_fields=["applied_as"])
                 messages.success(
                     request,
                     _("The revised plan is now current as “%(revision)s”.")
                     % {"revision": new.revision},
                 )
-                return redirect("areas:revisions")
+                return redirect("followup:revisions")
     return render(
         request,
-        "areas/plan_import_review.html",
+        "followup/plan_import_review.html",
         {
             "plan_import": plan_import,
             "plan": plan,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from areas.models import Department, SupportArea
 from areas.selectors import current_plan
 from followup.models import FollowUpCycle
-from followup.pdf import ReportScope, ReportTooLarge, build_report, render_pdf
+from followup.pdf import PdfScope, PdfTooLarge, build_pdf_data, render_pdf
 
 
 class Command(BaseCommand):
@@ -29,19 +29,19 @@ class Command(BaseCommand):
         found = FollowUpCycle.objects.filter(plan=plan, year=cycle).first()
         if found is None:
             raise CommandError(f"There is no follow-up cycle for {cycle}.")
-        scope = ReportScope("programme")
+        scope = PdfScope("programme")
         if support_area:
             sa = SupportArea.objects.filter(number=support_area).first()
             if sa is None:
                 raise CommandError(f"No support area numbered {support_area}.")
-            scope = ReportScope("support_area", support_area=sa)
+            scope = PdfScope("support_area", support_area=sa)
         elif department:
             dep = Department.objects.filter(code=department).first()
             if dep is None:
                 raise CommandError(f"No department with the code {department}.")
-            scope = ReportScope("department", department=dep)
+            scope = PdfScope("department", department=dep)
         try:
-            data = build_report(
+            data = build_pdf_data(
                 cycle=found,
                 scope=scope,
                 produced_by=produced_by,
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 today=timezone.localdate(),
             )
             filename, _content_type, content = render_pdf(data)
-        except ReportTooLarge as error:
+        except PdfTooLarge as error:
             raise CommandError(str(error)) from None
         Path(output).write_bytes(content)
         self.stdout.write(f"Wrote {output} ({len(content)} bytes; {filename}).")

@@ -13,9 +13,8 @@ from openpyxl import load_workbook
 from areas.excel import COLUMNS, XLSX_CONTENT_TYPE
 from areas.models import ActionPlan, DevelopmentArea, PlanImport
 from followup.services import status_update_create
-
-from .excel_helpers import column_index, edited, exported, find_row
-from .test_excel_round_trip import three_cells_and_a_row
+from tests.areas.excel_helpers import column_index, edited, exported, find_row
+from tests.areas.test_excel_round_trip import three_cells_and_a_row
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +27,10 @@ def test_the_export_a_reader_downloads(reader_client, head, django_assert_num_qu
     area = DevelopmentArea.objects.get(key="UTB-01")
     status_update_create(area=area, author=head, seen_version=0, status="ongoing",
                          traffic_light="amber", traffic_light_reason="Resurser", progress="x")  # fmt: skip
-    # session, user, the plan; plan_rows' five (areas, latest status, participating
-    # departments, dependencies on areas, external dependencies); the support areas for
-    # the summary and for the sheets.
+    # session, user, the plan; plan_rows' four (areas, participating departments,
+    # dependencies on areas, external dependencies); the areas with their support areas
+    # and their latest status (where they stand, for the status columns and the summary);
+    # the support areas for the sheets.
     with django_assert_num_queries(10):
         response = reader_client.get("/plan/export.xlsx")
 
@@ -61,6 +61,8 @@ def test_the_export_a_reader_downloads(reader_client, head, django_assert_num_qu
     utb_line = next(r for r in summary if r and r[2] == "UTB")
     assert utb_line[:5] == ["3.1", "Utbildningsadministrativt stöd", "UTB", 18, 0]
     assert utb_line[5] == 1  # one ongoing
+    total = next(r for r in summary if r and r[1] == "Alla")
+    assert total[3] == 72 and total[5] == 1  # and the whole plan's
 
 
 def test_the_export_in_english(client, reader):
@@ -243,10 +245,10 @@ def test_the_import_pages_ask_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         assert client.get("/plan/import/").status_code == 200
     # session, user, groups, the upload, the plan; the change set: departments, external
-    # dependencies, plan_rows' five (areas, latest status, participating, dependencies on
-    # areas, external), keys of other revisions, keys for numbering, groups; the menu's
-    # headed departments
-    with django_assert_num_queries(16):
+    # dependencies, plan_rows' four (areas, participating, dependencies on areas,
+    # external), keys of other revisions, keys for numbering, groups; the menu's headed
+    # departments
+    with django_assert_num_queries(15):
         assert client.get(url).status_code == 200
 
 

@@ -1,0 +1,88 @@
+"""The access helpers every page of the follow-up uses: one per kind of object.
+
+Each returns the object a request asks for if the user may see it, and raises
+404 when there is none, 403 when it is someone else's. Views never look an
+object up any other way.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from areas import permissions as plan_permissions
+from areas.models import ActionPlan, DevelopmentArea
+from areas.selectors import area_for_plan, current_plan
+
+from . import permissions
+from .models import FollowUpCycle, FollowUpReport
+
+
+def get_plan_for_user(request: HttpRequest) -> ActionPlan:
+    """The current plan revision, if the user may read it: 403 otherwise, 404 if there is none."""
+    if not plan_permissions.can_view_plan(request.user):
+        raise PermissionDenied
+    plan = current_plan()
+    if plan is None:
+        raise Http404("No action plan has been loaded.")
+    return plan
+
+
+def get_area_for_user(request: HttpRequest, key: str, *, page: bool = True) -> DevelopmentArea:
+    """An area of the current plan the user may read, or 404 (``page``: with all it links to)."""
+    plan = get_plan_for_user(request)
+    area = area_for_plan(plan, key, page=page)
+    if area is None:
+        raise Http404("No such development area.")
+    return area
+
+
+def get_status_area_for_user(request: HttpRequest, key: str) -> DevelopmentArea:
+    """An area whose status the user may update: 404 if there is none, 403 if it is not theirs."""
+    area = get_area_for_user(request, key, page=False)
+    if not permissions.can_update_status(request.user, area):
+        raise PermissionDenied
+    return area
+
+
+def get_cycle_for_user(request: HttpRequest, year: int) -> FollowUpCycle:
+    """A cycle of the current plan: 404 if none; 403 unless the user may see it."""
+    plan = get_plan_for_user(request)
+    cycle = FollowUpCycle.objects.filter(plan=plan, year=year).first()
+    if cycle is None:
+        raise Http404("No such cycle.")
+    cycle.plan = plan  # already at hand: saves a query
+    if not permissions.can_view_cycle(request.user, cycle):
+        raise PermissionDenied
+    return cycle
+
+
+def get_managed_cycle(request: HttpRequest, year: int) -> FollowUpCycle:
+    """A cycle the user runs (the secretariat): 403 for everyone else."""
+    cycle = get_cycle_for_user(request, year)
+    if not permissions.can_manage_cycles(request.user):
+        raise PermissionDenied
+    return cycle
+
+
+def get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpReport:
+    """One area's report in one cycle, with everything its page shows."""
+    plan = get_plan_for_user(request)
+    report = (
+        FollowUpReport.objects.filter(
+            cycle__plan=plan, cycle__year=year, area__key=key, area__plan=plan
+        )
+        .select_related(
+            "cycle",
+            "area__support_area",
+            "area__responsible_department",
+            "area__plan",
+            "submitted_by",
+            "reviewed_by",
+        )
+        .prefetch_related("area__participating_departments", "risks__aspect", "benefits")
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report.")
+    if not permissions.can_view_report(request.user, report):
+        raise PermissionDenied
+    return report

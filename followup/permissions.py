@@ -1,0 +1,106 @@
+"""Who may report on the plan, review, run the cycle and read what was reported.
+
+Every view and every list asks here; templates only hide buttons. The rules
+build on the role core (``areas.roles``) and the plan's own rules
+(``areas.permissions``):
+
+* a **department head** updates the status of (and reports on) the areas their
+  department is responsible for, comments on those it takes part in, and reads
+  the reports of both;
+* the **secretariat** does all of that for every area, runs the cycles and
+  reviews the reports;
+* the **council** reads every cycle and report; **readers** read published ones.
+
+Each rule about reports has two forms, side by side: one for a report at hand
+(``can_view_report``) and one for a list (``reports_visible_to``); a test holds
+them to the same answers.
+"""
+
+from django.db.models import Q, QuerySet
+
+from areas.models import DevelopmentArea
+from areas.permissions import can_view_plan
+from areas.roles import User, headed_department_ids, is_council, is_head, is_secretariat
+
+from .models import FollowUpCycle, FollowUpReport
+
+
+def can_update_status(user: User, area: DevelopmentArea) -> bool:
+    """May the user add a status update to this area (and fill in its reports)?"""
+    if not can_view_plan(user) or not area.is_changeable:
+        return False
+    return is_secretariat(user) or area.responsible_department_id in headed_department_ids(user)
+
+
+def can_comment_on_area(user: User, area: DevelopmentArea) -> bool:
+    """Editors may comment, and heads of participating departments.
+
+    Reads ``area.participating_departments.all()``: prefetch it where many areas are asked.
+    """
+    if can_update_status(user, area):
+        return True
+    if not can_view_plan(user) or not area.is_changeable:
+        return False
+    return area.involves(headed_department_ids(user))
+
+
+def areas_of_head(user: User, areas: QuerySet[DevelopmentArea]) -> QuerySet[DevelopmentArea]:
+    """The areas whose responsible or participating department the user heads."""
+    return areas.involving(headed_department_ids(user))
+
+
+# -- cycles -----------------------------------------------------------------------
+
+
+def can_manage_cycles(user: User) -> bool:
+    """Create, open, close and publish cycles; review reports; send reminders."""
+    return is_secretariat(user)
+
+
+def can_view_cycle_overview(user: User) -> bool:
+    """Every cycle, with every report: the secretariat and the council."""
+    return is_secretariat(user) or is_council(user)
+
+
+def can_view_cycle(user: User, cycle: FollowUpCycle) -> bool:
+    return can_view_plan(user) and (cycle.is_published or can_view_cycle_overview(user))
+
+
+def can_view_dashboard(user: User) -> bool:
+    return can_view_cycle_overview(user) or is_head(user)
+
+
+# -- reports ----------------------------------------------------------------------
+
+
+def can_view_report(user: User, report: FollowUpReport) -> bool:
+    """Published reports are public; before that, the secretariat, the council and the heads
+    of the area's responsible or participating departments see them (see reports_visible_to)."""
+    if not can_view_plan(user):
+        return False
+    if report.cycle.is_published or can_view_cycle_overview(user):
+        return True
+    return report.area.involves(headed_department_ids(user))
+
+
+def reports_visible_to(user: User, reports: QuerySet[FollowUpReport]) -> QuerySet[FollowUpReport]:
+    """The reports of ``reports`` that ``can_view_report`` lets the user read: every list of
+    reports, risks or benefits narrows its reports with this."""
+    if not can_view_plan(user):
+        return reports.none()
+    if can_view_cycle_overview(user):
+        return reports
+    headed = headed_department_ids(user)
+    involved = DevelopmentArea.objects.involving(headed).values("pk")
+    return reports.filter(
+        Q(cycle__state=FollowUpCycle.State.PUBLISHED) | Q(area__in=involved)
+    ).distinct()
+
+
+def can_edit_report(user: User, report: FollowUpReport) -> bool:
+    """The responsible head or the secretariat, while the cycle is open and the report unsent."""
+    return report.cycle.is_open and report.is_editable and can_update_status(user, report.area)
+
+
+def can_review_report(user: User, report: FollowUpReport) -> bool:
+    return can_manage_cycles(user) and report.cycle.is_open and report.is_submitted

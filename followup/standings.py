@@ -1,0 +1,160 @@
+"""Where each development area stands: the follow-up's rules, each written once.
+
+* An area's **latest status** is its newest status update
+  (``StatusUpdate.objects.latest_per_area``).
+* An area is **late** when its planned end (which already honours its
+  precision: "HT23" ends on 31 December 2023) has passed at the reference date
+  and its work is not over (finished or cancelled).
+* An area is **stale** when nothing was stated about it in the ``STALE_MONTHS``
+  before the reference date, and its work is not over.
+
+The reference date is today on live pages and the closing date for a closed
+cycle. ``late_areas`` and ``stale_areas`` are the same rules for a queryset
+(the plan page's filters).
+
+A ``Standing`` is one area as a page reads it: what was last stated about it
+(``statement``), its report in the cycle looked at, and the two flags. Live
+pages take the latest status update; a cycle's pages take its reports: a
+frozen cycle's always, an open cycle's once the head has started them.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from areas.models import DevelopmentArea
+
+from .models import WORK_OVER, FollowUpCycle, FollowUpReport, StatusFields, StatusUpdate
+
+STALE_MONTHS = 6
+
+
+def stale_before(as_of: date) -> date:
+    """Statements older than this are stale at ``as_of``."""
+    return as_of - timedelta(days=30 * STALE_MONTHS)
+
+
+def is_late(planned_end: date | None, statement: StatusFields | None, as_of: date) -> bool:
+    """Planned end passed at ``as_of`` and the work not over."""
+    if planned_end is None or planned_end >= as_of:
+        return False
+    return statement is None or not statement.is_over
+
+
+def is_stale(stated_at: datetime | None, statement: StatusFields | None, as_of: date) -> bool:
+    """Nothing stated in the last STALE_MONTHS before ``as_of``, and the work not over."""
+    if statement is not None and statement.is_over:
+        return False
+    return stated_at is None or timezone.localdate(stated_at) < stale_before(as_of)
+
+
+def _latest_area_ids(**filters) -> QuerySet:
+    return StatusUpdate.objects.latest_per_area().filter(**filters).values("area_id")
+
+
+def areas_with_latest(areas: QuerySet[DevelopmentArea], **filters) -> QuerySet:
+    """The areas whose latest status update matches ``filters`` (e.g. ``status="red"``)."""
+    return areas.filter(pk__in=_latest_area_ids(**filters))
+
+
+def late_areas(areas: QuerySet[DevelopmentArea], as_of: date) -> QuerySet[DevelopmentArea]:
+    """``is_late`` for a queryset, on the latest status updates."""
+    return areas.filter(planned_end__lt=as_of).exclude(
+        pk__in=_latest_area_ids(status__in=WORK_OVER)
+    )
+
+
+def stale_areas(areas: QuerySet[DevelopmentArea], as_of: date) -> QuerySet[DevelopmentArea]:
+    """``is_stale`` for a queryset, on the latest status updates."""
+    recent = _latest_area_ids(created_at__date__gte=stale_before(as_of))
+    return areas.exclude(pk__in=recent).exclude(pk__in=_latest_area_ids(status__in=WORK_OVER))
+
+
+def latest_status_by_area(areas) -> dict[int, StatusUpdate]:
+    """Each area's latest status update (with its author), keyed by area id: one query.
+
+    ``areas``: a queryset of areas, or their ids.
+    """
+    if isinstance(areas, QuerySet):
+        areas = areas.values("pk")
+    updates = StatusUpdate.objects.latest_per_area().filter(area__in=areas).select_related("author")
+    return {u.area_id: u for u in updates}
+
+
+@dataclass
+class Standing:
+    """One area as a page reads it, at the page's reference date."""
+
+    area: DevelopmentArea
+    statement: StatusFields | None  # a status update, or a report's own fields
+    stated_at: datetime | None
+    report: FollowUpReport | None  # its report in the cycle looked at, if any
+    late: bool
+    stale: bool
+
+    @property
+    def status(self) -> str:
+        """The status stated, or "" when nothing has been."""
+        return self.statement.status if self.statement else ""
+
+    @property
+    def traffic_light(self) -> str:
+        return self.statement.traffic_light if self.statement else ""
+
+
+def _stands_by_report(report: FollowUpReport | None, cycle: FollowUpCycle | None) -> bool:
+    """In a cycle, an area stands as its report says once the cycle is frozen or, while it
+    is open, once its head has started the report."""
+    return report is not None and cycle is not None and (cycle.is_frozen or report.is_started)
+
+
+def standings(
+    areas: list[DevelopmentArea],
+    *,
+    as_of: date,
+    cycle: FollowUpCycle | None = None,
+    reports: dict[int, FollowUpReport] | None = None,
+    latest: dict[int, StatusUpdate] | None = None,
+) -> list[Standing]:
+    """Each area's standing at ``as_of``, live or in ``cycle``: at most two queries.
+
+    Without a cycle every area stands as its latest status update says; in a
+    cycle, see ``_stands_by_report``; the others as their latest status update
+    says. ``reports`` and ``latest`` may be passed in when the caller has them
+    already; the latest updates are read only for the areas that need them.
+    """
+    if reports is None:
+        ids = [a.pk for a in areas]
+        reports = {r.area_id: r for r in cycle.reports.filter(area_id__in=ids)} if cycle else {}
+    if latest is None:
+        needed = [a.pk for a in areas if not _stands_by_report(reports.get(a.pk), cycle)]
+        latest = latest_status_by_area(needed) if needed else {}
+    result = []
+    for area in areas:
+        report = reports.get(area.pk)
+        if _stands_by_report(report, cycle):
+            statement: StatusFields | None = report if report.status else None
+            stated_at = report.stated_at
+        else:
+            update = latest.get(area.pk)
+            statement, stated_at = update, update.created_at if update else None
+        result.append(
+            Standing(
+                area=area,
+                statement=statement,
+                stated_at=stated_at,
+                report=report,
+                late=is_late(area.planned_end, statement, as_of),
+                stale=is_stale(stated_at, statement, as_of),
+            )
+        )
+    return result
+
+
+def reference_date(cycle: FollowUpCycle | None, today: date) -> date:
+    """The date a page judges "late" and "stale" at: a frozen cycle's closing date, else today."""
+    if cycle is not None and cycle.is_frozen and cycle.closed_at is not None:
+        return timezone.localdate(cycle.closed_at)
+    return today
