@@ -32,7 +32,9 @@ def test_env_readers_parse_and_reject(monkeypatch):
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "VSPLAN_"))
     }
     environment.update(env)
     return subprocess.run(
@@ -65,3 +67,34 @@ def test_production_passes_the_deployment_checklist():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# A deployment's environment file without DJANGO_SETTINGS_MODULE: manage.py, the
+# worker and the WSGI module would fall back to the development settings.
+DEPLOYMENT_WITHOUT_SETTINGS = {k: v for k, v in PROD.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["manage.py", "check"],
+        ["manage.py", "worker"],
+        ["manage.py", "migrate"],
+        ["-c", "import vsplan.wsgi"],
+    ],
+)
+def test_a_deployment_without_its_settings_module_refuses_to_start(command):
+    environment = {"PATH": os.environ["PATH"], **DEPLOYMENT_WITHOUT_SETTINGS}
+    result = subprocess.run(
+        [sys.executable, *command], cwd=REPO, env=environment, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DJANGO_SETTINGS_MODULE" in result.stderr
+    assert "vsplan.settings.prod" in result.stderr
+    assert "DEBUG" in result.stderr
+
+
+def test_development_without_a_secret_key_still_starts():
+    result = _manage("check")
+    assert result.returncode == 0, result.stderr
