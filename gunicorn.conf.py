@@ -17,7 +17,12 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The proxies allowed to say a request came over HTTPS (X-Forwarded-Proto): the
+# app's own list of trusted proxies (VSPLAN_TRUSTED_PROXIES), so that one
+# setting says whom to believe.
+forwarded_allow_ips = os.environ.get(
+    "GUNICORN_FORWARDED_ALLOW_IPS", os.environ.get("VSPLAN_TRUSTED_PROXIES") or "127.0.0.1"
+)
 raw_env = [
     "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "vsplan.settings.prod")
 ]

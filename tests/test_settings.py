@@ -52,10 +52,14 @@ PROD = {
     "DJANGO_SECRET_KEY": "x" * 60 + "-a-long-random-production-key",
     "DJANGO_ALLOWED_HOSTS": "vsplan.example.org",
     "DATABASE_URL": "postgres://vsplan@127.0.0.1:5432/vsplan",
+    "VSPLAN_TRUSTED_PROXIES": "127.0.0.1,::1",
 }
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "VSPLAN_TRUSTED_PROXIES"],
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PROD.items() if k != missing}
     result = _manage("check", **env)
@@ -67,6 +71,17 @@ def test_production_passes_the_deployment_checklist():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    result = _manage("check", **PROD | {"VSPLAN_TRUSTED_PROXIES": "127.0.0.1,nginx"})
+    assert result.returncode != 0
+    assert "VSPLAN_TRUSTED_PROXIES must list IP addresses or networks, not 'nginx'" in result.stderr
+
+
+def test_an_empty_trusted_proxies_setting_means_no_proxy():
+    result = _manage("check", **PROD | {"VSPLAN_TRUSTED_PROXIES": ""})
+    assert result.returncode == 0, result.stderr
 
 
 # A deployment's environment file without DJANGO_SETTINGS_MODULE: manage.py, the
