@@ -25,7 +25,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: the proxy's X-Forwarded-* headers are dropped unless a trusted proxy sent them.
+    # First: the health check answers before any redirect or host check, and the
+    # proxy's X-Forwarded-* headers are dropped unless a trusted proxy sent them.
+    "vsplan.health.HealthCheckMiddleware",
     "vsplan.security.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
