@@ -15,8 +15,12 @@ graceful_timeout = 30
 # Restart workers now and then so that no leak grows without bound.
 max_requests = 2000
 max_requests_jitter = 200
+# Both logs to standard output/error (the journal); as JSON lines like the app's
+# (vsplan/logformat.py) unless DJANGO_LOG_FORMAT=text.
 accesslog = "-"
 errorlog = "-"
+if os.environ.get("DJANGO_LOG_FORMAT", "json") == "json":
+    logger_class = "vsplan.logformat.GunicornLogger"
 # The proxies allowed to say a request came over HTTPS (X-Forwarded-Proto): the
 # app's own list of trusted proxies (VSPLAN_TRUSTED_PROXIES), so that one
 # setting says whom to believe.

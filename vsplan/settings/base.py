@@ -222,8 +222,9 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Logs go to standard output, one line per event: JSON in production (for the
-# log collector), plain text elsewhere; DJANGO_LOG_FORMAT overrides.
+# Logs go to standard error, one line per event: JSON in production (for the log
+# collector; the same format as gunicorn's logs, times in UTC with their offset,
+# see vsplan/logformat.py), plain text elsewhere; DJANGO_LOG_FORMAT overrides.
 LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", ["text", "json"], "text")
 LOGGING = {
     "version": 1,
@@ -231,9 +232,7 @@ LOGGING = {
     "formatters": {
         "text": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "()": "vsplan.logformat.JsonFormatter",
         },
     },
     "handlers": {
