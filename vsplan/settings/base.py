@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks_db",
+    "vsplan",  # the project's own commands (manage.py worker)
     "areas",
     "followup",
 ]
