@@ -331,7 +331,7 @@ mark="deploy-drill-upgrade-$(date +%s)"
 install -d -o vsplan -g vsplan "$STATE/upgrade"
 as_vsplan() { runuser -u vsplan -- "$@"; }
 as_vsplan git clone --quiet "$STATE/vsplan.git" "$STATE/upgrade"
-echo "<!-- $mark -->" | as_vsplan tee -a "$STATE/upgrade/templates/registration/login.html" >/dev/null
+echo "<!-- $mark -->" | as_vsplan tee -a "$STATE/upgrade/templates/base.html" >/dev/null
 echo "/* $mark */" | as_vsplan tee -a "$STATE/upgrade/static/css/app.css" >/dev/null
 as_vsplan git -C "$STATE/upgrade" -c user.name=drill -c user.email=drill@localhost \
   commit --quiet -am "Drill: an upgrade"

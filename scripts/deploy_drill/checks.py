@@ -332,7 +332,7 @@ def watch(args) -> None:
 def upgraded(args) -> None:
     client = Client(args.host, args.cafile, source="127.0.0.7")
     pages = [client.get("/login/") for _ in range(4)]  # both servers, twice
-    check("both servers serve the new template",
+    check("both servers serve the new templates",
           all(p.status == 200 and args.mark in p.text for p in pages), str([p.status for p in pages]))  # fmt: skip
     css = re.search(r'href="(/static/css/app\.[0-9a-f]+\.css)"', pages[0].text)
     static = client.get(css.group(1)) if css else None
