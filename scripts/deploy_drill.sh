@@ -290,10 +290,12 @@ if [ "${DRILL_PG_RESTART:-1}" = 1 ]; then
   log "restarting PostgreSQL (a few seconds; other users of this cluster see it too)"
   worker_pid=$(unit_pid vsplan-worker.service)
   run_checks pg-restart --pg-version "$PG_VERSION" --worker-pid "$worker_pid"
-  if grep -q "the database is back" "$STATE/journal/vsplan-worker.service.log"; then
+  worker_log="$STATE/journal/vsplan-worker.service.log"
+  if grep -q "lost the database" "$worker_log" && grep -q "the database is back" "$worker_log"; then
     record PASS "the worker logged losing the database and its return"
   else
     record FAIL "the worker logged losing the database and its return" "not in its log"
+    grep -v '"gunicorn' "$worker_log" | tail -n 15
   fi
 else
   log "DRILL_PG_RESTART=0: PostgreSQL is not restarted"

@@ -86,6 +86,7 @@ def test_the_worker_loop_survives_a_lost_database(database_queue, caplog):
     ):
         worker.run()  # batch: returns once the queue is empty
     assert "lost the database (server closed the connection unexpectedly)" in caplog.text
+    assert "the database is back (attempt 1); carrying on" in caplog.text
 
 
 @pytest.mark.django_db(transaction=True)

@@ -79,6 +79,7 @@ class ResilientWorker(Worker):
         self.sleep = sleep
         self.interrupted: set[str] = set()  # tasks cut off by a lost connection
         self.running_task_id: str | None = None
+        self.reconnecting = False
         self.next_recovery = 0.0
         self.tasks_run = 0
 
@@ -135,6 +136,7 @@ class ResilientWorker(Worker):
             self.interrupted.add(self.running_task_id)
             self.running_task_id = None
         logger.warning("lost the database (%s); reconnecting", str(error).strip() or error)
+        self.reconnecting = True
         try:
             connection.close()
         except DATABASE_DOWN:
@@ -159,8 +161,9 @@ class ResilientWorker(Worker):
                 self.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
                 attempt += 1
                 continue
-            if attempt:
-                logger.warning("the database is back after %d attempts", attempt + 1)
+            if attempt or self.reconnecting:
+                logger.warning("the database is back (attempt %d); carrying on", attempt + 1)
+                self.reconnecting = False
             return
 
     def recover_if_due(self) -> None:
