@@ -96,7 +96,8 @@ cleanup() {
   [ -f "$STATE/watch.pid" ] && kill "$(cat "$STATE/watch.pid")" 2>/dev/null
   if [ -e "$MARKS/nginx-site" ]; then
     rm -f /etc/nginx/sites-enabled/vsplan /etc/nginx/sites-available/vsplan
-    if [ -e "$MARKS/nginx-default-site" ] && [ ! -e /etc/nginx/sites-enabled/default ]; then
+    if [ -e "$MARKS/nginx-default-site" ] && [ -e /etc/nginx/sites-available/default ] \
+      && [ ! -e /etc/nginx/sites-enabled/default ]; then
       ln -s /etc/nginx/sites-available/default /etc/nginx/sites-enabled/default
     fi
     if [ -e "$MARKS/nginx-started" ]; then
@@ -219,7 +220,11 @@ chmod -R a+rX "$STATE/vsplan.git"
 # Our systemctl first on PATH (systemd is not PID 1 here); nginx's state noted.
 ln -sf "$REPO/scripts/deploy_drill/systemctl" "$STATE/bin/systemctl"
 if [ -f /run/nginx.pid ] && kill -0 "$(cat /run/nginx.pid)" 2>/dev/null; then :; else touch "$MARKS/nginx-started"; fi
-[ -e /etc/nginx/sites-enabled/default ] && touch "$MARKS/nginx-default-site"
+# The default site goes back at the end if it is enabled now, or if nginx is not
+# installed yet (installing it enables the default site; the docs then remove it).
+if [ -e /etc/nginx/sites-enabled/default ] || ! command -v nginx >/dev/null; then
+  touch "$MARKS/nginx-default-site"
+fi
 touch "$MARKS/nginx-site" "$MARKS/install"
 id vsplan >/dev/null 2>&1 || touch "$MARKS/user"
 
