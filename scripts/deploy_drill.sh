@@ -266,6 +266,19 @@ env_file_ok=$(stat -c '%U:%G %a' /etc/vsplan.env)
 [ "$env_file_ok" = "root:vsplan 640" ] && record PASS "the environment file is root:vsplan 640" \
   || record FAIL "the environment file is root:vsplan 640" "$env_file_ok"
 
+# The installed unit files as systemd reads them (where systemd-analyze exists).
+if command -v systemd-analyze >/dev/null; then
+  mkdir -p "$STATE/units"
+  cp /etc/systemd/system/vsplan@.service "$STATE/units/vsplan@8000.service"
+  cp /etc/systemd/system/vsplan-worker.service "$STATE/units/"
+  if output=$(systemd-analyze verify "$STATE/units/vsplan@8000.service" "$STATE/units/vsplan-worker.service" 2>&1) \
+     && [ -z "$output" ]; then
+    record PASS "systemd-analyze verify finds nothing wrong with the units"
+  else
+    record FAIL "systemd-analyze verify finds nothing wrong with the units" "$output"
+  fi
+fi
+
 # --- through nginx ------------------------------------------------------------
 
 log "checking the site through nginx"
