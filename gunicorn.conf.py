@@ -15,9 +15,18 @@ graceful_timeout = 30
 # Restart workers now and then so that no leak grows without bound.
 max_requests = 2000
 max_requests_jitter = 200
+# Both logs to standard output/error (the journal); as JSON lines like the app's
+# (vsplan/logformat.py) unless DJANGO_LOG_FORMAT=text.
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+if os.environ.get("DJANGO_LOG_FORMAT", "json") == "json":
+    logger_class = "vsplan.logformat.GunicornLogger"
+# The proxies allowed to say a request came over HTTPS (X-Forwarded-Proto): the
+# app's own list of trusted proxies (VSPLAN_TRUSTED_PROXIES), so that one
+# setting says whom to believe.
+forwarded_allow_ips = os.environ.get(
+    "GUNICORN_FORWARDED_ALLOW_IPS", os.environ.get("VSPLAN_TRUSTED_PROXIES") or "127.0.0.1"
+)
 raw_env = [
     "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "vsplan.settings.prod")
 ]

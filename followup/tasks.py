@@ -1,12 +1,13 @@
 """Background work: rendering a follow-up report PDF off the web request.
 
-Runs through Django's tasks API: the database-backed worker (`manage.py db_worker`)
-in production, the immediate backend where settings say so.
+Runs through Django's tasks API: the database-backed worker in production
+(`manage.py worker`, see vsplan/worker.py), the immediate backend where settings say so.
 """
 
 import hashlib
 import io
 import logging
+from datetime import timedelta
 
 from django.tasks import task
 from django.utils import timezone
@@ -58,3 +59,48 @@ def render_stored_pdf(stored_pdf_id: int) -> None:
         stored.state, stored.error = StoredPdf.State.DONE, ""
     stored.finished_at = timezone.now()
     stored.save()
+
+
+# A report is rendered at most this many times for one request.
+REPORT_ATTEMPTS = 3
+# The web server's and the worker's clocks may differ by this much.
+CLOCK_SKEW = timedelta(minutes=5)
+# A request whose task never reached the queue (the database went away between
+# the two writes) is queued again after this long.
+NEVER_QUEUED = timedelta(minutes=10)
+
+
+def reports_recover() -> None:
+    """Retry, or fail with a message, each requested report no task will finish.
+
+    The database queue's worker (vsplan.worker) calls this: it marks failed a
+    render cut off by a lost database or a stopped worker, and the report,
+    still waiting, is rendered again, up to REPORT_ATTEMPTS times; then it is
+    failed with a message that says to ask again. So no report waits for ever.
+    """
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    for stored in StoredPdf.objects.filter(state=StoredPdf.State.PENDING).only(
+        "pk", "requested_at"
+    ):
+        tasks = DBTaskResult.objects.filter(
+            task_path=render_stored_pdf.module_path, args_kwargs__args__0=stored.pk
+        )
+        if tasks.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).exists():
+            continue  # waiting for a worker, or being rendered
+        attempts = tasks.filter(enqueued_at__gte=stored.requested_at - CLOCK_SKEW).count()
+        if attempts == 0 and stored.requested_at > now - NEVER_QUEUED:
+            continue  # just requested: its task is on the way
+        if attempts < REPORT_ATTEMPTS:
+            logger.warning("report %s: its render did not finish; trying again", stored.pk)
+            render_stored_pdf.enqueue(stored.pk)
+            continue
+        logger.error("report %s: failed %d times; giving up", stored.pk, attempts)
+        StoredPdf.objects.filter(pk=stored.pk, state=StoredPdf.State.PENDING).update(
+            state=StoredPdf.State.FAILED,
+            error=f"The background worker could not finish it ({attempts} attempts). "
+            "Ask for the report again; if it fails again, tell the administrator.",
+            finished_at=now,
+        )

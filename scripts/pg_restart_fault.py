@@ -42,6 +42,7 @@ ENV = {
     "DJANGO_SETTINGS_MODULE": "vsplan.settings.prod",
     "DJANGO_SECRET_KEY": "fault-drill-" + "x" * 50,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "VSPLAN_TRUSTED_PROXIES": "",
     "DATABASE_URL": DB_URL,
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_STATIC_ROOT": "/tmp/vsplan-fault-static",

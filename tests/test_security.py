@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from unittest import mock
 
@@ -129,6 +130,8 @@ def test_production_logs_are_json_lines():
     record = json.loads(line)
     assert record["message"] == "hello IT"
     assert record["level"] == "WARNING" and record["logger"] == "vsplan.test"
+    # ISO 8601 with its time zone, as gunicorn's lines (tests/test_logging.py).
+    assert datetime.fromisoformat(record["time"]).utcoffset() is not None
 
 
 def test_production_serves_hashed_static_files(tmp_path):

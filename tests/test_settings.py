@@ -32,7 +32,9 @@ def test_env_readers_parse_and_reject(monkeypatch):
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "VSPLAN_"))
     }
     environment.update(env)
     return subprocess.run(
@@ -50,10 +52,14 @@ PROD = {
     "DJANGO_SECRET_KEY": "x" * 60 + "-a-long-random-production-key",
     "DJANGO_ALLOWED_HOSTS": "vsplan.example.org",
     "DATABASE_URL": "postgres://vsplan@127.0.0.1:5432/vsplan",
+    "VSPLAN_TRUSTED_PROXIES": "127.0.0.1,::1",
 }
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing",
+    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "VSPLAN_TRUSTED_PROXIES"],
+)
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PROD.items() if k != missing}
     result = _manage("check", **env)
@@ -65,3 +71,45 @@ def test_production_passes_the_deployment_checklist():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    result = _manage("check", **PROD | {"VSPLAN_TRUSTED_PROXIES": "127.0.0.1,nginx"})
+    assert result.returncode != 0
+    assert "VSPLAN_TRUSTED_PROXIES must list IP addresses or networks, not 'nginx'" in result.stderr
+
+
+def test_an_empty_trusted_proxies_setting_means_no_proxy():
+    result = _manage("check", **PROD | {"VSPLAN_TRUSTED_PROXIES": ""})
+    assert result.returncode == 0, result.stderr
+
+
+# A deployment's environment file without DJANGO_SETTINGS_MODULE: manage.py, the
+# worker and the WSGI module would fall back to the development settings.
+DEPLOYMENT_WITHOUT_SETTINGS = {k: v for k, v in PROD.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["manage.py", "check"],
+        ["manage.py", "worker"],
+        ["manage.py", "migrate"],
+        ["-c", "import vsplan.wsgi"],
+    ],
+)
+def test_a_deployment_without_its_settings_module_refuses_to_start(command):
+    environment = {"PATH": os.environ["PATH"], **DEPLOYMENT_WITHOUT_SETTINGS}
+    result = subprocess.run(
+        [sys.executable, *command], cwd=REPO, env=environment, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DJANGO_SETTINGS_MODULE" in result.stderr
+    assert "vsplan.settings.prod" in result.stderr
+    assert "DEBUG" in result.stderr
+
+
+def test_development_without_a_secret_key_still_starts():
+    result = _manage("check")
+    assert result.returncode == 0, result.stderr

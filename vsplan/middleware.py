@@ -1,7 +1,7 @@
-"""The interface language: Swedish unless the user has chosen otherwise."""
+"""Middleware of the project: the interface language, and private downloads."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -22,3 +22,31 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivateDownloadsMiddleware:
+    """Mark a signed-in user's downloads ``Cache-Control: private, no-store``.
+
+    A PDF report, an Excel workbook or a CSV/JSON export fetched with a login may
+    hold what only that user may read; no shared cache (a proxy) and no disk
+    cache should keep a copy. A download is a response that is an attachment or
+    not a web page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _is_download(response):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _is_download(response: HttpResponse) -> bool:
+    if response.has_header("Content-Disposition"):
+        return True
+    content_type = response.get("Content-Type", "")
+    return bool(content_type) and not content_type.startswith("text/html")

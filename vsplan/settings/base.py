@@ -6,7 +6,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_choice, env_int, env_str
+from .env import env_bool, env_choice, env_int, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -20,11 +20,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "django_tasks_db",
+    "vsplan",  # the project's own commands (manage.py worker)
     "areas",
     "followup",
 ]
 
 MIDDLEWARE = [
+    # First: the health check answers before any redirect or host check, and the
+    # proxy's X-Forwarded-* headers are dropped unless a trusted proxy sent them.
+    "vsplan.health.HealthCheckMiddleware",
+    "vsplan.security.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -33,6 +38,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vsplan.middleware.PrivateDownloadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -138,14 +144,24 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
-# Login throttling (django-axes): after 5 failures for a username from one
-# address, that pair is locked for an hour; a success resets the count.
+# The reverse proxies whose X-Forwarded-For/-Proto headers are believed
+# (addresses or networks, comma-separated); from anyone else they are dropped
+# (vsplan/security.py). Empty: no proxy, the connection's address is the client's.
+VSPLAN_TRUSTED_PROXIES = env_networks("VSPLAN_TRUSTED_PROXIES", [])
+
+# Login throttling (django-axes): after 5 failures for a username from one client
+# address, that pair is locked for an hour after the last failure; a success
+# resets the count. Counting the pair means that no one can lock a user out from
+# another address; the address is the client's as the trusted proxy names it.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Attempts while locked do not move the end, so the end the page shows is the end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_CALLABLE = "vsplan.security.axes_username"
+AXES_CLIENT_IP_CALLABLE = "vsplan.security.client_address"
+AXES_LOCKOUT_CALLABLE = "vsplan.security.lockout_response"
 
 # Background work (PDF rendering): a database-backed queue, worked by
 # `manage.py db_worker` on any machine that reaches the database.
@@ -210,8 +226,9 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Logs go to standard output, one line per event: JSON in production (for the
-# log collector), plain text elsewhere; DJANGO_LOG_FORMAT overrides.
+# Logs go to standard error, one line per event: JSON in production (for the log
+# collector; the same format as gunicorn's logs, times in UTC with their offset,
+# see vsplan/logformat.py), plain text elsewhere; DJANGO_LOG_FORMAT overrides.
 LOG_FORMAT = env_choice("DJANGO_LOG_FORMAT", ["text", "json"], "text")
 LOGGING = {
     "version": 1,
@@ -219,9 +236,7 @@ LOGGING = {
     "formatters": {
         "text": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "()": "vsplan.logformat.JsonFormatter",
         },
     },
     "handlers": {

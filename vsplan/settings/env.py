@@ -4,6 +4,7 @@ Each reader rejects a malformed value at start-up with a message naming the
 variable, rather than letting a typo become a silently insecure default.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -59,3 +60,19 @@ def env_choice(name: str, choices: list[str], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def env_networks(name: str, default: list[str] | None = None) -> list[str]:
+    """A comma-separated list of IP addresses or networks (``10.0.0.5``, ``10.0.0.0/24``).
+
+    Without a default a missing variable is an error; an empty value is an empty list.
+    """
+    items = env_list(name, default)
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, not {item!r}."
+            ) from None
+    return items

@@ -1,7 +1,7 @@
 """Production: every secret and host comes from the environment, and is required."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_choice, env_int, env_list, env_str
+from .env import env_bool, env_choice, env_int, env_list, env_networks, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -10,6 +10,12 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Refuse to fall back to the SQLite file in production.
 env_str("DATABASE_URL")
 
+# Behind the reverse proxy: the proxies to believe about the client's address and
+# scheme must be named (an empty value if there is none), so that a forgotten
+# setting can never make every client look like the proxy to the login lockout.
+VSPLAN_TRUSTED_PROXIES = env_networks("VSPLAN_TRUSTED_PROXIES")
+# Believed only from those proxies: vsplan.security.ForwardedHeadersMiddleware
+# drops the header from everyone else.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
