@@ -19,7 +19,7 @@ from .models import (
     RiskAspect,
     SupportArea,
 )
-from .services import plan_change_record
+from .services import plan_change_record, plan_deletion_record
 
 admin.site.site_header = _("vsplan administration")
 admin.site.site_title = _("vsplan administration")
@@ -27,7 +27,8 @@ admin.site.index_title = _("The action plan and its users")
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Records every changed field (who, when, old and new value) as a PlanChange."""
+    """Records every changed field (who, when, old and new value), and every deletion, as a
+    PlanChange."""
 
     def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
         before = type(obj).objects.get(pk=obj.pk) if change else None
@@ -41,6 +42,14 @@ class AuditedAdmin(admin.ModelAdmin):
             changed_fields=form.changed_data,
             new_values=form.cleaned_data,
         )
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        plan_deletion_record(user=request.user, deleted=[obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        plan_deletion_record(user=request.user, deleted=list(queryset))
+        super().delete_queryset(request, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .excel import ReadResult
 from .models import ActionPlan, DevelopmentArea, PlanChange, PlanImport
@@ -67,4 +68,21 @@ def plan_import_create(
         rows=result.rows,
         errors=[m.as_dict() for m in result.errors],
         warnings=[m.as_dict() for m in result.warnings],
+    )
+
+
+def plan_deletion_record(*, user: AbstractBaseUser, deleted: list[models.Model]) -> None:
+    """Record who deleted what (in the admin), with what it was called."""
+    PlanChange.objects.bulk_create(
+        PlanChange(
+            changed_by=user,
+            model=obj._meta.model_name,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:300],
+            area=obj if isinstance(obj, DevelopmentArea) else None,
+            field=str(_("deleted")),
+            old_value=str(obj),
+            new_value="",
+        )
+        for obj in deleted
     )

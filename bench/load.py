@@ -35,6 +35,7 @@ ENV = {
     "DJANGO_SECRET_KEY": "load-run-" + "x" * 50,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "VSPLAN_TRUSTED_PROXIES": "",
+    "VSPLAN_SITE_URL": "http://127.0.0.1:8000",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/vsplan_bench",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_STATIC_ROOT": "/tmp/vsplan-bench-static",

@@ -66,10 +66,10 @@ def get_managed_cycle(request: HttpRequest, year: int) -> FollowUpCycle:
 def get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpReport:
     """One area's report in one cycle, with everything its page shows."""
     plan = get_plan_for_user(request)
+    # By the area's key in that cycle: a report stays readable when a later revision of
+    # the plan removed its area (the area stays with the revision it belonged to).
     report = (
-        FollowUpReport.objects.filter(
-            cycle__plan=plan, cycle__year=year, area__key=key, area__plan=plan
-        )
+        FollowUpReport.objects.filter(cycle__plan=plan, cycle__year=year, area__key=key)
         .select_related(
             "cycle",
             "area__support_area",
@@ -83,6 +83,7 @@ def get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpRe
     )
     if report is None:
         raise Http404("No such report.")
+    report.cycle.plan = plan  # already at hand: saves a query
     if not permissions.can_view_report(request.user, report):
         raise PermissionDenied
     return report

@@ -11,4 +11,5 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "user_is_head": lambda: is_head(user),
         "user_may_see_dashboard": lambda: permissions.can_view_dashboard(user),
+        "user_may_see_audit": lambda: permissions.can_manage_cycles(user),
     }

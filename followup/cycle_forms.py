@@ -17,6 +17,7 @@ from .models import (
     FollowUpReport,
     GoalAssessment,
     IndicatorValue,
+    ReportState,
     Risk,
     Status,
     TrafficLight,
@@ -222,3 +223,32 @@ class IndicatorForm(ModelForm):
         label=_("Value"), max_digits=7, decimal_places=2, min_value=-99999, max_value=99999
     )
     respondents = forms.IntegerField(label=_("Respondents"), min_value=0, max_value=1_000_000)
+
+
+class ReportGridFilterForm(Form):
+    """The reporting grid's filters (a GET form): the state lives in the URL."""
+
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Every state")), *ReportState.choices]
+    )
+    support_area = forms.ChoiceField(label=_("Support area"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+
+    def __init__(self, *args, support_areas=(), departments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_area"].choices = [("", _("All support areas")), *support_areas]
+        self.fields["department"].choices = [("", _("All departments")), *departments]
+
+
+class DeadlineForm(Form):
+    deadline = forms.DateField(
+        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ReopenForm(Form):
+    reason = forms.CharField(
+        label=_("Why is the cycle opened again?"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -3,8 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from areas.models import Department, DevelopmentArea
+from areas.roles import headed_department_ids
+
 from .models import FollowUpCycle, FollowUpReport, IndicatorValue, Status
-from .standings import reference_date, standings
+from .standings import cycle_standings, reference_date
 from .summary import PlanSummary, Tally, summarise
 
 
@@ -25,24 +28,57 @@ class CycleOverview:
         return self.by_support_area.total
 
 
+def cycle_reports(
+    cycle: FollowUpCycle,
+    *,
+    support_area: str = "",
+    department: str = "",
+    state: str = "",
+    with_heads: bool = False,
+) -> list[FollowUpReport]:
+    """The cycle's reports in the plan's order, narrowed to a support area, a department
+    (responsible or taking part) or a state, by the areas as the cycle saw them: as frozen
+    at closing, or the live plan's while it is open. One query (two with a filter on
+    participating departments of an open cycle, and one for the departments' heads when
+    ``with_heads`` asks for them)."""
+    reports = cycle.reports.select_related("submitted_by").order_by(
+        "area__support_area__order", "area__order"
+    )
+    if state:
+        reports = reports.filter(state=state)
+    if cycle.is_frozen:
+        found = list(reports)
+        if support_area:
+            found = [r for r in found if r.area_record.support_area.code == support_area]
+        if department:
+            found = [r for r in found if r.area_record.involves_codes({department})]
+        return sorted(found, key=lambda r: (r.area_record.support_area.order, r.area_record.order))
+    reports = reports.select_related(
+        "area__support_area", "area__group", "area__responsible_department"
+    )
+    if with_heads:
+        reports = reports.prefetch_related("area__responsible_department__heads")
+    if support_area:
+        reports = reports.filter(area__support_area__code=support_area)
+    if department:
+        involved = DevelopmentArea.objects.involving(
+            Department.objects.filter(code=department).values("pk")
+        )
+        reports = reports.filter(area__in=involved.values("pk"))
+    return list(reports)
+
+
 def cycle_overview(cycle: FollowUpCycle, today: date) -> CycleOverview:
-    """Where the cycle's reports stand: one query for the reports, one (open cycles) for
-    the latest status of the areas whose reports are not started."""
-    reports = list(
-        cycle.reports.select_related(
-            "area__support_area", "area__responsible_department", "submitted_by"
-        ).order_by("area__support_area__order", "area__order")
-    )
+    """Where the cycle's reports stand: two queries (the reports, the heads)."""
+    reports = cycle_reports(cycle, with_heads=True)
     as_of = reference_date(cycle, today)
-    cycle_standings = standings(
-        [r.area for r in reports], as_of=as_of, cycle=cycle, reports={r.area_id: r for r in reports}
-    )
+    standings = cycle_standings(cycle, reports, as_of=as_of)
     overdue = [r for r in reports if today > cycle.deadline and r.is_editable]
     return CycleOverview(
         cycle=cycle,
         as_of=as_of,
-        by_support_area=summarise(cycle_standings, as_of=as_of),
-        by_department=summarise(cycle_standings, as_of=as_of, by="department"),
+        by_support_area=summarise(standings, as_of=as_of),
+        by_department=summarise(standings, as_of=as_of, by="department"),
         overdue=overdue,
         queue=[r for r in reports if r.is_submitted],
         reports=reports,
@@ -128,3 +164,60 @@ def indicator_rows(cycle: FollowUpCycle, minimum: int) -> list[IndicatorRow]:
         rows.append(IndicatorRow(v.name, v.department.code, str(v.value) if shown else None,
                                  v.respondents))  # fmt: skip
     return rows
+
+
+def frozen_indicator_rows(frozen_plan: dict, minimum: int) -> list[IndicatorRow]:
+    """A frozen cycle's indicator values, as ``indicator_rows`` shows them."""
+    return [
+        IndicatorRow(
+            v["name"],
+            v["department"],
+            v["value"] if v["respondents"] >= minimum else None,
+            v["respondents"],
+        )
+        for v in frozen_plan.get("indicators", [])
+    ]
+
+
+@dataclass
+class HeadCycle:
+    """What a department head is asked for in the open cycle (the banner on My areas and on
+    each report): the cycle, its deadline, and their reports, those returned first."""
+
+    cycle: FollowUpCycle
+    days_left: int
+    reports: list[FollowUpReport]
+
+    @property
+    def returned(self) -> list[FollowUpReport]:
+        return [r for r in self.reports if r.is_returned]
+
+    @property
+    def left(self) -> list[FollowUpReport]:
+        """Still in the head's hands (returned ones first)."""
+        editable = [r for r in self.reports if r.is_editable]
+        return sorted(editable, key=lambda r: not r.is_returned)
+
+    @property
+    def handed_in(self) -> int:
+        return sum(r.is_handed_in for r in self.reports)
+
+
+def head_cycle(user, plan, today: date, cycle: FollowUpCycle | None = None) -> HeadCycle | None:
+    """The open cycle (``cycle``, when the caller has it) as a head sees it: the reports of
+    the areas their departments are responsible for. Two queries, one with ``cycle``
+    (none for someone who heads no department)."""
+    headed = headed_department_ids(user)
+    if not headed or plan is None:
+        return None
+    if cycle is None:
+        cycle = FollowUpCycle.objects.filter(plan=plan, state=FollowUpCycle.State.OPEN).first()
+    if cycle is None or not cycle.is_open:
+        return None
+    cycle.plan = plan
+    reports = list(
+        cycle.reports.filter(area__responsible_department__in=headed)
+        .select_related("area")
+        .order_by("area__support_area__order", "area__order")
+    )
+    return HeadCycle(cycle=cycle, days_left=cycle.days_left(today), reports=reports)

@@ -4,12 +4,14 @@ and the cycle's PDF reports."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,14 +23,30 @@ from .access import get_cycle_for_user, get_managed_cycle, get_plan_for_user, ge
 from .cycle_forms import (
     BenefitFormSet,
     CycleForm,
+    DeadlineForm,
     GoalAssessmentForm,
     IndicatorForm,
+    ReopenForm,
     ReportForm,
+    ReportGridFilterForm,
     ReviewForm,
     RiskFormSet,
 )
-from .cycle_selectors import changes_since_previous, cycle_overview, indicator_rows
-from .models import FollowUpCycle, FollowUpReport, GoalAssessment, StatusFields, StoredPdf
+from .cycle_selectors import (
+    changes_since_previous,
+    cycle_overview,
+    frozen_indicator_rows,
+    head_cycle,
+    indicator_rows,
+)
+from .models import (
+    AuditEntry,
+    FollowUpCycle,
+    FollowUpReport,
+    GoalAssessment,
+    StatusFields,
+    StoredPdf,
+)
 from .selectors import held_up_by
 
 # -- cycles ----------------------------------------------------------------------
@@ -46,87 +64,292 @@ def cycle_list(request: HtmxHttpRequest) -> HttpResponse:
         form = CycleForm(request.POST)
         if form.is_valid():
             try:
-                cycle = cycles.cycle_create(plan=plan, **form.cleaned_data)
+                cycle = cycles.cycle_create(plan=plan, user=request.user, **form.cleaned_data)
             except cycles.CycleError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Created %(name)s.") % {"name": cycle.name})
                 return redirect("followup:cycle_detail", year=cycle.year)
-    visible = FollowUpCycle.objects.filter(plan=plan)
-    if not permissions.can_view_cycle_overview(request.user):
-        visible = visible.filter(state=FollowUpCycle.State.PUBLISHED)
+    visible = [
+        c
+        for c in FollowUpCycle.objects.filter(plan=plan)
+        if permissions.can_view_cycle(request.user, c)
+    ]
     return render(
         request, "followup/cycles.html", {"cycles": visible, "form": form, "may_manage": may_manage}
+    )
+
+
+def _grid_form(request: HttpRequest, cycle: FollowUpCycle, reports) -> ReportGridFilterForm:
+    """The grid's filter, offering the support areas and departments of the cycle's reports."""
+    support_areas, departments = {}, {}
+    for report in reports:
+        area = report.area_record if cycle.is_frozen else report.area
+        support_areas[area.support_area.code] = (
+            f"{area.support_area.number} {area.support_area.name}"
+        )
+        if area.responsible_department:
+            departments[area.responsible_department.code] = str(area.responsible_department)
+    return ReportGridFilterForm(
+        request.GET or None,
+        support_areas=list(support_areas.items()),
+        departments=sorted(departments.items(), key=lambda item: item[1]),
     )
 
 
 @require_GET
 @login_required
 def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
+    """The cycle: where its reports stand, the reporting grid (filterable; a head sees their
+    own reports), the cycle's steps and history, the PDF reports, goals and indicators."""
     cycle = get_cycle_for_user(request, year)
     today = timezone.localdate()
+    full_view = permissions.can_view_cycle_overview(request.user)
+    may_manage = permissions.can_manage_cycles(request.user)
     overview = cycle_overview(cycle, today)
-    held = held_up_by(cycle.plan)
+    reports = overview.reports
+    if not full_view:  # a head: their own departments' reports
+        visible = set(
+            permissions.reports_visible_to(request.user, cycle.reports.all()).values_list(
+                "pk", flat=True
+            )
+        )
+        reports = [r for r in reports if r.pk in visible]
+    grid_form = _grid_form(request, cycle, reports)
+    grid = reports
+    if grid_form.is_valid():
+        wanted = grid_form.cleaned_data
+        grid = [
+            r
+            for r in reports
+            if (not wanted["state"] or r.state == wanted["state"])
+            and (
+                not wanted["support_area"]
+                or _area_of(cycle, r).support_area.code == wanted["support_area"]
+            )
+            and (not wanted["department"] or _involves(cycle, r, wanted["department"]))
+        ]
+    held = held_up_by(cycle.plan) if not cycle.is_frozen else {}
     context = {
-        "stored_pdfs": cycle.pdfs.defer("content"),
-        "support_areas": SupportArea.objects.all(),
-        "departments": Department.objects.all(),
         "cycle": cycle,
-        "overview": overview,
-        "may_manage": permissions.can_manage_cycles(request.user),
-        "changes": changes_since_previous(cycle),
-        "held_up": [(r, held[r.area_id]) for r in overview.reports if r.area_id in held],
-        "reminders": cycle.reminders.select_related("recipient")[:50],
-        "due_step": cycles.due_step(cycle, today),
-        "goals": _goal_rows(cycle),
-        "indicators": indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS),
-        "min_respondents": settings.VSPLAN_MIN_RESPONDENTS,
         "today": today,
+        "days_left": cycle.days_left(today),
+        "overview": overview,
+        "full_view": full_view,
+        "may_manage": may_manage,
+        "grid": grid,
+        "grid_form": grid_form,
+        "grid_filtered": grid_form.is_bound
+        and grid_form.is_valid()
+        and any(grid_form.cleaned_data.values()),
+        "banner": head_cycle(request.user, cycle.plan, today, cycle) if not full_view else None,
+        "history": cycle.audit_entries.select_related("user").filter(kind__in=CYCLE_STEPS)[:50]
+        if full_view
+        else [],
+        "deadline_form": DeadlineForm(initial={"deadline": cycle.deadline}),
+        "stored_pdfs": cycle.pdfs.defer("content") if full_view else [],
+        "support_areas": SupportArea.objects.all() if full_view else [],
+        "departments": Department.objects.all() if full_view else [],
+        "changes": changes_since_previous(cycle) if full_view else [],
+        "held_up": [
+            (r, held.get(r.area_id) or (r.area_record.held_up_by if cycle.is_frozen else []))
+            for r in reports
+            if held.get(r.area_id) or (cycle.is_frozen and r.area_record.held_up_by)
+        ],
+        "reminders": cycle.reminders.select_related("recipient")[:50] if may_manage else [],
+        "due_step": cycles.due_step(cycle, today),
+        "goals": _goal_rows(cycle) if full_view else [],
+        "indicators": _indicator_rows(cycle) if full_view else [],
+        "min_respondents": settings.VSPLAN_MIN_RESPONDENTS,
     }
     return render(request, "followup/cycle_detail.html", context)
 
 
-def _goal_rows(cycle: FollowUpCycle) -> list[tuple[ProgrammeGoal, str]]:
-    """Each goal with its assessment in the cycle ("" if none): one query."""
+CYCLE_STEPS = [
+    AuditEntry.Kind.CYCLE_CREATED,
+    AuditEntry.Kind.CYCLE_OPENED,
+    AuditEntry.Kind.CYCLE_DEADLINE,
+    AuditEntry.Kind.CYCLE_CLOSED,
+    AuditEntry.Kind.CYCLE_REOPENED,
+    AuditEntry.Kind.CYCLE_PUBLISHED,
+    AuditEntry.Kind.REMINDER,
+]
+
+
+def _area_of(cycle: FollowUpCycle, report: FollowUpReport):
+    return report.area_record if cycle.is_frozen else report.area
+
+
+def _involves(cycle: FollowUpCycle, report: FollowUpReport, code: str) -> bool:
+    area = _area_of(cycle, report)
+    if cycle.is_frozen:
+        return area.involves_codes({code})
+    department = area.responsible_department
+    return bool(department and department.code == code)
+
+
+def _goal_rows(cycle: FollowUpCycle) -> list[dict]:
+    """Each goal with its assessment in the cycle: as frozen when it closed, else one query."""
+    if cycle.is_frozen:
+        return cycle.frozen_plan["goals"]
     assessment = GoalAssessment.objects.filter(cycle=cycle, goal=OuterRef("pk")).values(
         "assessment"
     )[:1]
     goals = ProgrammeGoal.objects.annotate(assessment=Subquery(assessment))
-    return [(goal, goal.assessment or "") for goal in goals]
+    return [{"title": g.title, "assessment": g.assessment or ""} for g in goals]
 
 
-def _cycle_action(request: HttpRequest, year: int, action, done_message: str) -> HttpResponse:
-    cycle = get_managed_cycle(request, year)
-    try:
-        result = action(cycle=cycle)
-    except cycles.CycleError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done_message % {"name": cycle.name, "count": result or 0})
-    return redirect("followup:cycle_detail", year=year)
+def _indicator_rows(cycle: FollowUpCycle):
+    if cycle.is_frozen:
+        return frozen_indicator_rows(cycle.frozen_plan, settings.VSPLAN_MIN_RESPONDENTS)
+    return indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS)
+
+
+def _confirm(request: HttpRequest, cycle: FollowUpCycle, action: str, **context) -> HttpResponse:
+    """The page that asks before a step that cannot be undone lightly."""
+    return render(
+        request, "followup/cycle_confirm.html", {"cycle": cycle, "action": action, **context}
+    )
+
+
+def _done(request: HttpRequest, cycle: FollowUpCycle, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("followup:cycle_detail", year=cycle.year)
+
+
+def _refused(request: HttpRequest, cycle: FollowUpCycle, error: cycles.CycleError) -> HttpResponse:
+    messages.error(request, error.message)
+    return redirect("followup:cycle_detail", year=cycle.year)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
 
 
 @require_POST
 @login_required
 def cycle_open(request: HttpRequest, year: int) -> HttpResponse:
-    return _cycle_action(
-        request, year, cycles.cycle_open, _("%(name)s is open: %(count)s reports created.")
+    """Opens at once; before the cycle's opening date, asks first."""
+    cycle = get_managed_cycle(request, year)
+    try:
+        count = cycles.cycle_open(
+            cycle=cycle, user=request.user, before_its_date=_confirmed(request)
+        )
+    except cycles.OpensLater as question:
+        return _confirm(request, cycle, "open", question=question.message)
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    return _done(
+        request,
+        cycle,
+        _("%(name)s is open: %(count)s reports created.") % {"name": cycle.name, "count": count},
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def cycle_close(request: HttpRequest, year: int) -> HttpResponse:
-    return _cycle_action(
-        request, year, cycles.cycle_close, _("%(name)s is closed; its reports are frozen.")
+    """Asks first, saying what closing now would leave unsubmitted."""
+    cycle = get_managed_cycle(request, year)
+    if not cycle.is_open:
+        return _refused(request, cycle, cycles.CycleError(_("Only an open cycle can be closed.")))
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            cycle,
+            "close",
+            consequence=cycles.close_consequence(cycle),
+            before_deadline=timezone.localdate() < cycle.deadline,
+        )
+    try:
+        cycles.cycle_close(cycle=cycle, user=request.user)
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    return _done(
+        request, cycle, _("%(name)s is closed; its reports are frozen.") % {"name": cycle.name}
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
+    """Asks first: publishing makes the cycle readable to everyone, and cannot be undone."""
+    cycle = get_managed_cycle(request, year)
+    if not cycle.is_closed:
+        return _refused(
+            request, cycle, cycles.CycleError(_("Only a closed cycle can be published."))
+        )
+    if not _confirmed(request):
+        return _confirm(request, cycle, "publish", consequence=cycles.close_consequence(cycle))
+    try:
+        cycles.cycle_publish(cycle=cycle, user=request.user)
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    return _done(
+        request, cycle, _("%(name)s is published; everyone can read it.") % {"name": cycle.name}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cycle_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_managed_cycle(request, year)
+    if not cycle.is_closed:
+        return _refused(
+            request,
+            cycle,
+            cycles.CycleError(_("Only a closed cycle that is not published can be opened again.")),
+        )
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycles.cycle_reopen(cycle=cycle, user=request.user, reason=form.cleaned_data["reason"])
+        except cycles.CycleError as error:
+            form.add_error("reason", error.message)
+        else:
+            return _done(request, cycle, _("%(name)s is open again.") % {"name": cycle.name})
+    return _confirm(request, cycle, "reopen", form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cycle_delete(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_managed_cycle(request, year)
+    if not cycle.is_draft:
+        return _refused(
+            request,
+            cycle,
+            cycles.CycleError(_("Only a draft cycle can be deleted; this one has reports.")),
+        )
+    if not _confirmed(request):
+        return _confirm(request, cycle, "delete")
+    try:
+        cycles.cycle_delete(cycle=cycle, user=request.user)
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    messages.success(request, _("%(name)s is deleted.") % {"name": cycle.name})
+    return redirect("followup:cycles")
 
 
 @require_POST
 @login_required
-def cycle_publish(request: HttpRequest, year: int) -> HttpResponse:
-    return _cycle_action(
-        request, year, cycles.cycle_publish, _("%(name)s is published; everyone can read it.")
+def cycle_deadline(request: HttpRequest, year: int) -> HttpResponse:
+    cycle = get_managed_cycle(request, year)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new deadline as a date."))
+        return redirect("followup:cycle_detail", year=year)
+    try:
+        cycles.cycle_deadline_set(
+            cycle=cycle, deadline=form.cleaned_data["deadline"], user=request.user
+        )
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    return _done(
+        request,
+        cycle,
+        _("The deadline of %(name)s is now %(date)s.")
+        % {"name": cycle.name, "date": date_format(form.cleaned_data["deadline"])},
     )
 
 
@@ -148,6 +371,26 @@ def cycle_remind(request: HttpRequest, year: int) -> HttpResponse:
             },
         )
     return redirect("followup:cycle_detail", year=year)
+
+
+@require_POST
+@login_required
+def cycle_remind_one(request: HttpRequest, year: int, user_id: int) -> HttpResponse:
+    """Remind one head now, from the reporting grid."""
+    cycle = get_managed_cycle(request, year)
+    head = get_object_or_404(User, pk=user_id, headed_departments__isnull=False, is_active=True)
+    try:
+        count = cycles.reminder_send_one(
+            cycle=cycle, head=head, user=request.user, today=timezone.localdate()
+        )
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    return _done(
+        request,
+        cycle,
+        _("Reminded %(name)s of %(count)d reports.")
+        % {"name": head.get_full_name() or head.get_username(), "count": count},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,12 +416,15 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if adding and indicator_form.is_valid():
-                services.indicator_value_save(cycle=cycle, **indicator_form.cleaned_data)
+                services.indicator_value_save(
+                    cycle=cycle, user=request.user, **indicator_form.cleaned_data
+                )
                 messages.success(request, _("Indicator value saved."))
                 return redirect("followup:cycle_goals", year=year)
             if saving_goals and all(f.is_valid() for _g, f in goal_forms):
                 services.goal_assessments_save(
                     cycle=cycle,
+                    user=request.user,
                     assessments={g: f.cleaned_data["assessment"] for g, f in goal_forms},
                 )
                 messages.success(request, _("Goal assessments saved."))
@@ -229,17 +475,33 @@ def _report_forms(report: FollowUpReport, data=None):
 
 def _report_context(request: HttpRequest, report: FollowUpReport, forms, **extra) -> dict:
     form, risks, benefits, _rows = forms
+    cycle = report.cycle
+    if cycle.is_frozen:
+        held = report.area_record.held_up_by
+    else:
+        held = held_up_by(cycle.plan).get(report.area_id, [])
     return {
         "report": report,
-        "cycle": report.cycle,
+        "cycle": cycle,
+        "area": report.area_record if cycle.is_frozen else report.area,
+        # The area's page, unless a later revision of the plan removed the area.
+        "area_in_plan": report.area.plan_id == cycle.plan_id,
         "form": form,
         "risks": risks,
         "benefits": benefits,
         "may_edit": permissions.can_edit_report(request.user, report),
         "may_review": permissions.can_review_report(request.user, report),
+        "may_read_text": permissions.can_read_report_text(request.user, report),
+        "may_see_history": permissions.can_view_cycle_overview(request.user)
+        or permissions.can_read_report_text(request.user, report)
+        and not report.cycle.is_published,
         "review_form": ReviewForm(initial={"reviewer_light": report.traffic_light}),
-        "changes": changes_since_previous(report.cycle, [report.area_id]),
-        "held_up_by": held_up_by(report.cycle.plan).get(report.area_id, []),
+        "reviews": list(report.reviews.select_related("reviewer")),
+        "changes": changes_since_previous(cycle, [report.area_id]),
+        "held_up_by": held,
+        "banner": head_cycle(request.user, cycle.plan, timezone.localdate(), cycle)
+        if cycle.is_open and not permissions.can_view_cycle_overview(request.user)
+        else None,
     } | extra
 
 
@@ -315,11 +577,46 @@ def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Review saved for %(key)s.") % {"key": key})
+            following = _next_in_queue(report)
+            if following is not None:  # straight on to the next report waiting for review
+                return redirect("followup:report_detail", year=year, key=following.area.key)
             return redirect(reverse("followup:cycle_detail", args=[year]) + "#queue")
     context = _report_context(
         request, report, _report_forms(report), review_form=form, may_review=True
     )
     return render(request, "followup/report.html", context)
+
+
+def _next_in_queue(report: FollowUpReport) -> FollowUpReport | None:
+    """The next submitted report after this one in the plan's order (else the first)."""
+    waiting = list(
+        report.cycle.reports.waiting_for_review()
+        .select_related("area__support_area")
+        .order_by("area__support_area__order", "area__order")
+    )
+    position = (report.area.support_area.order, report.area.order)
+    later = [r for r in waiting if (r.area.support_area.order, r.area.order) > position]
+    return (later or waiting or [None])[0]
+
+
+@require_GET
+@login_required
+def report_history(request: HttpRequest, year: int, key: str) -> HttpResponse:
+    """Every version of a report, and every review, newest first."""
+    report = get_report_for_user(request, year, key)
+    if not (
+        permissions.can_view_cycle_overview(request.user)
+        or permissions.can_read_report_text(request.user, report)
+        and not report.cycle.is_published
+    ):
+        raise PermissionDenied
+    context = {
+        "report": report,
+        "cycle": report.cycle,
+        "versions": report.versions.select_related("saved_by"),
+        "reviews": report.reviews.select_related("reviewer"),
+    }
+    return render(request, "followup/report_history.html", context)
 
 
 # -- the cycle's PDF reports ------------------------------------------------------
@@ -346,6 +643,8 @@ def _pdf_request(request: HttpRequest):
 def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
     cycle = get_cycle_for_user(request, year)
+    if not permissions.can_read_cycle_pdfs(request.user, cycle):
+        raise PermissionDenied
     wanted, error = _pdf_request(request)
     if error:
         return HttpResponse(error, status=400)
@@ -366,6 +665,8 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
 
 def _get_stored_pdf(request: HttpRequest, year: int, pk: int):
     cycle = get_cycle_for_user(request, year)
+    if not permissions.can_read_cycle_pdfs(request.user, cycle):
+        raise PermissionDenied
     stored = StoredPdf.objects.filter(cycle=cycle, pk=pk).defer("content").first()
     if stored is None:
         raise Http404("No such report.")

@@ -23,8 +23,10 @@ from areas.models import (
 from areas.selectors import filter_plan_areas
 
 from . import charts
+from .cycle_selectors import cycle_reports
 from .models import FollowUpCycle, IndicatorValue, Risk
-from .standings import Standing, reference_date, standings
+from .records import AreaRecord
+from .standings import Standing, cycle_standings, live_standings, reference_date
 from .summary import NOT_REPORTED, PlanSummary, RiskTally, summarise, tally_risks
 
 
@@ -41,18 +43,29 @@ class DashboardFilters:
 def dashboard_standings(
     plan: ActionPlan, filters: DashboardFilters, today: date
 ) -> tuple[date, list[Standing]]:
-    """The areas the filters pick, where each stands in the chosen cycle, and the date they
-    are judged at: three queries (the areas, their reports, the latest status updates of
-    those that need them). The status filters pick by the status in the cycle, as counted."""
-    as_of = reference_date(filters.cycle, today)
-    area_list = list(
-        _plan_filtered(plan, filters)
-        .select_related("support_area", "responsible_department")
-        .order_by("support_area__order", "order")
-    )
+    """The areas the filters pick, where each stands, and the date they are judged at.
+
+    With a cycle: its reports' areas (as frozen at closing, for a closed cycle), where
+    their reports say: one or two queries. Without one (no cycle yet): the plan's areas
+    by their latest status update: two queries. The status filters pick by the status
+    counted."""
+    cycle = filters.cycle
+    as_of = reference_date(cycle, today)
+    if cycle is not None:
+        reports = cycle_reports(
+            cycle,
+            support_area=filters.support_area.code if filters.support_area else "",
+            department=filters.department.code if filters.department else "",
+        )
+        found = cycle_standings(cycle, reports, as_of=as_of)
+    else:
+        areas = _plan_filtered(plan, filters).select_related(
+            "support_area", "responsible_department"
+        )
+        found = live_standings(list(areas.order_by("support_area__order", "order")), as_of=as_of)
     picked = [
         s
-        for s in standings(area_list, as_of=as_of, cycle=filters.cycle)
+        for s in found
         if (not filters.status or (s.status or NOT_REPORTED) == filters.status)
         and (not filters.traffic_light or s.traffic_light == filters.traffic_light)
     ]
@@ -60,11 +73,8 @@ def dashboard_standings(
 
 
 def dashboard_area_ids(plan: ActionPlan, filters: DashboardFilters, today: date) -> list[int]:
-    """The ids of the areas the filters pick (as ``dashboard_standings``): one query, or its
-    three when a status filter needs to know where the areas stand."""
-    if filters.status or filters.traffic_light:
-        return [s.area.pk for s in dashboard_standings(plan, filters, today)[1]]
-    return list(_plan_filtered(plan, filters).values_list("pk", flat=True))
+    """The ids of the areas the filters pick (as ``dashboard_standings``)."""
+    return [s.area.pk for s in dashboard_standings(plan, filters, today)[1]]
 
 
 def _plan_filtered(plan: ActionPlan, filters: DashboardFilters) -> QuerySet[DevelopmentArea]:
@@ -175,27 +185,42 @@ def _depths(nodes: set[int], needs: dict[int, set[int]]) -> dict[int, int]:
     return depth
 
 
-def dependency_graph(area_standings: list[Standing], held_up: dict):
-    """Layers for the graph (external dependencies, then areas by depth) and its list form.
+def _links(area_standings: list[Standing]):
+    """What the areas depend on: (needs: area id -> ids of areas it depends on, waits:
+    external code -> ids of areas waiting on it, externals: code -> dependency). From the
+    records of a frozen cycle (no query), else from the plan (three queries)."""
+    by_id = {s.area.pk: s.area for s in area_standings}
+    needs: dict[int, set[int]] = defaultdict(set)
+    waits: dict[str, set[int]] = defaultdict(set)
+    if area_standings and isinstance(area_standings[0].area, AreaRecord):
+        id_of = {area.key: pk for pk, area in by_id.items()}
+        externals = {}
+        for pk, area in by_id.items():
+            needed = {id_of[d.key] for d in area.depends_on if d.key in id_of}
+            if needed:
+                needs[pk] = needed
+            for dependency in area.external:
+                waits[dependency.code].add(pk)
+                externals[dependency.code] = dependency
+        return needs, waits, externals
+    for link in DevelopmentArea.depends_on.through.objects.filter(
+        from_developmentarea_id__in=by_id, to_developmentarea_id__in=by_id
+    ):
+        needs[link.from_developmentarea_id].add(link.to_developmentarea_id)
+    for link in DevelopmentArea.external_dependencies.through.objects.filter(
+        developmentarea_id__in=by_id
+    ).select_related("externaldependency"):
+        waits[link.externaldependency.code].add(link.developmentarea_id)
+    externals = {d.code: d for d in ExternalDependency.objects.filter(code__in=waits)}
+    return needs, waits, externals
 
-    Three queries: the external dependencies, the area→dependency links, the
-    area→area links; the layering is done in memory.
-    """
+
+def dependency_graph(area_standings: list[Standing], held_up: dict):
+    """Layers for the graph (external dependencies, then areas by depth) and its list form,
+    for the areas of ``area_standings`` (their links: ``_links``); laid out in memory."""
     by_id = {s.area.pk: s.area for s in area_standings}
     status_of = {s.area.pk: s.status for s in area_standings}
-    external_links = DevelopmentArea.external_dependencies.through.objects.filter(
-        developmentarea_id__in=by_id
-    )
-    area_links = DevelopmentArea.depends_on.through.objects.filter(
-        from_developmentarea_id__in=by_id, to_developmentarea_id__in=by_id
-    )
-    needs: dict[int, set[int]] = defaultdict(set)  # area -> areas it depends on
-    for link in area_links:
-        needs[link.from_developmentarea_id].add(link.to_developmentarea_id)
-    waits: dict[int, set[int]] = defaultdict(set)  # external -> areas waiting directly
-    for link in external_links:
-        waits[link.externaldependency_id].add(link.developmentarea_id)
-    externals = {d.pk: d for d in ExternalDependency.objects.filter(pk__in=waits)}
+    needs, waits, externals = _links(area_standings)
 
     in_graph = (
         {a for ids in waits.values() for a in ids}
@@ -206,7 +231,7 @@ def dependency_graph(area_standings: list[Standing], held_up: dict):
     layers: list[list[dict]] = [
         [
             {
-                "id": f"x{d.pk}",
+                "id": f"x{d.code}",
                 "label": d.name,
                 "title": f"{d.name}: {d.get_state_display()}",
                 "kind": "external",
@@ -245,7 +270,7 @@ def dependency_graph(area_standings: list[Standing], held_up: dict):
             dependents[b].add(a)
     entries = []
     for d in sorted(externals.values(), key=lambda d: d.name):
-        direct = waits[d.pk]
+        direct = waits[d.code]
         reached, stack = set(), list(direct)
         while stack:
             current = stack.pop()

@@ -114,12 +114,18 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 
 def panels_context(plan: ActionPlan, filters: DashboardFilters, today) -> dict:
     board = build_dashboard(plan, filters, today)
-    held = held_up_by(plan)
-    layers, edges, dependency_list = dependency_graph(board.timeline + board.undated, held)
-    cycles, trends = indicator_trends(plan, settings.VSPLAN_MIN_RESPONDENTS)
     cycle = filters.cycle
+    shown = board.timeline + board.undated
+    if cycle is not None and cycle.is_frozen:  # what held the areas up when it closed
+        held = {s.area.pk: s.area.held_up_by for s in shown if s.area.held_up_by}
+    else:
+        held = held_up_by(plan)
+    layers, edges, dependency_list = dependency_graph(shown, held)
+    cycles, trends = indicator_trends(plan, settings.VSPLAN_MIN_RESPONDENTS)
 
-    def plan_link(row, status) -> str:
+    def status_link(row, status) -> str:
+        if cycle is not None:  # the cycle's reports, where these counts come from
+            return f"/cycles/{cycle.year}/?support_area={row.key}#grid"
         return f"/?support_area={row.key}&status={status}"
 
     def risk_link(likelihood, consequence) -> str:
@@ -138,7 +144,8 @@ def panels_context(plan: ActionPlan, filters: DashboardFilters, today) -> dict:
         "filters": filters,
         "board": board,
         "cycle": cycle,
-        "status_chart": summary.status_chart(board.summary, "status-chart", plan_link),
+        "status_chart": summary.status_chart(board.summary, "status-chart", status_link),
+        "upcoming": plan.areas.filter(upcoming=True).count(),
         "light_chart": summary.lights_chart(
             board.summary, "light-chart", lambda light: f"/?traffic_light={light}"
         ),

@@ -29,6 +29,8 @@ from .models import DataGeneration
 # Written often, or never read by a cached page or a PDF.
 UNWATCHED = {
     "areas_planimport",  # uploaded workbooks under review
+    "followup_auditentry",  # the audit trail: written beside the changes it records
+    "followup_notification",  # e-mails waiting to be sent
     "followup_datageneration",  # the token itself
     "followup_storedpdf",  # the stored PDFs: storing one must not make it stale
     "followup_reminderlog",  # reminders sent

@@ -23,11 +23,8 @@ from areas.models import (
 
 from . import cycles
 from .models import (
-    Benefit,
     GoalAssessment,
     IndicatorValue,
-    ReportState,
-    Risk,
     Status,
     StatusUpdate,
     TrafficLight,
@@ -107,24 +104,26 @@ def create_demo_history(plan: ActionPlan) -> bool:
             update.created_at = _at(datetime(year - 1, 3, 1) + timedelta(days=200 * step + i))
             update.save(update_fields=["created_at"])
 
-    # A closed, published cycle for the year before last.
+    # A closed, published cycle for the year before last, reported and reviewed through the
+    # same services as in use, with the dates they would have had.
     old = cycles.cycle_create(
         plan=plan,
         year=year - 1,
         name=f"Uppföljning {year - 1}",
         opens_on=datetime(year, 1, 15).date(),
         deadline=datetime(year, 3, 31).date(),
+        user=secretariat,
         is_demo=True,
     )
-    cycles.cycle_open(cycle=old)
-    for n, report in enumerate(old.reports.select_related("area")):
-        _fill(report, rng, aspects, n)
-        report.state = ReportState.APPROVED
-        report.reviewer_light = report.traffic_light
-        report.submitted_by = report.reviewed_by = secretariat
-        report.submitted_at = report.reviewed_at = _at(datetime(year, 3, 20))
-        report.stated_at = report.submitted_at
-        report.save()
+    cycles.cycle_open(
+        cycle=old, user=secretariat, before_its_date=True, now=_at(datetime(year, 1, 15))
+    )
+    for n, report in enumerate(old.reports.select_related("area__responsible_department")):
+        author = _author(report, head, secretariat)
+        _report(report, author, rng, aspects, n, submit=True, now=_at(datetime(year, 3, 10)))
+        cycles.report_review(report=report, user=secretariat, approve=True,
+                             reviewer_light=report.traffic_light, now=_at(datetime(year, 3, 20)),
+                             notify=False)  # fmt: skip
     for goal in ProgrammeGoal.objects.all():
         GoalAssessment.objects.create(
             cycle=old,
@@ -132,42 +131,41 @@ def create_demo_history(plan: ActionPlan) -> bool:
             assessment=DEMO_NOTE + "Arbetet går i rätt riktning; PULS visar en svag förbättring.",
         )
     _puls(old, rng)
-    cycles.cycle_close(cycle=old)
-    cycles.cycle_publish(cycle=old)
+    cycles.cycle_close(cycle=old, user=secretariat, now=_at(datetime(year, 4, 2)))
+    cycles.cycle_publish(cycle=old, user=secretariat, now=_at(datetime(year, 4, 9)))
 
-    # This year's cycle, open, with reports submitted, returned and approved.
+    # This year's cycle, open, with reports not started, drafts, submitted, returned, approved.
     current = cycles.cycle_create(
         plan=plan,
         year=year,
         name=f"Uppföljning {year}",
         opens_on=today - timedelta(days=20),
         deadline=today + timedelta(days=10),
+        user=secretariat,
         is_demo=True,
     )
-    cycles.cycle_open(cycle=current)
-    for n, report in enumerate(current.reports.select_related("area")):
+    cycles.cycle_open(cycle=current, user=secretariat, now=_at(_day(today - timedelta(days=20))))
+    for n, report in enumerate(current.reports.select_related("area__responsible_department")):
         if n % 4 == 3:
             continue  # not started
-        _fill(report, rng, aspects, n)
-        report.state = [ReportState.SUBMITTED, ReportState.APPROVED, ReportState.DRAFT][n % 3]
-        if n % 11 == 0:
-            report.state = ReportState.RETURNED
-            report.review_comment = DEMO_NOTE + "Beskriv gärna hur risken kring tidplanen hanteras."
-        if report.state in (ReportState.SUBMITTED, ReportState.APPROVED, ReportState.RETURNED):
-            report.submitted_by, report.submitted_at = (
-                secretariat,
-                _at(datetime.combine(today - timedelta(days=5), datetime.min.time())),
-            )
-        if report.state in (ReportState.APPROVED, ReportState.RETURNED):
-            report.reviewed_by, report.reviewed_at = (
-                secretariat,
-                _at(datetime.combine(today - timedelta(days=2), datetime.min.time())),
-            )
-            report.reviewer_light = report.traffic_light
-        report.stated_at = report.submitted_at or _at(
-            datetime.combine(today - timedelta(days=7), datetime.min.time())
+        author = _author(report, head, secretariat)
+        kind = "returned" if n % 11 == 0 else ["submitted", "approved", "draft"][n % 3]
+        submit = kind != "draft"
+        _report(
+            report, author, rng, aspects, n, submit=submit, now=_at(_day(today - timedelta(days=5)))
         )
-        report.save()
+        if kind in ("approved", "returned"):
+            cycles.report_review(
+                report=report,
+                user=secretariat,
+                approve=kind == "approved",
+                reviewer_light=report.traffic_light,
+                comment=""
+                if kind == "approved"
+                else DEMO_NOTE + "Beskriv gärna hur risken kring tidplanen hanteras.",
+                now=_at(_day(today - timedelta(days=2))),
+                notify=False,
+            )
     _puls(current, rng)
 
     crm = ExternalDependency.objects.filter(code="CRM").first()
@@ -176,6 +174,16 @@ def create_demo_history(plan: ActionPlan) -> bool:
         crm.state_note = DEMO_NOTE + "Upphandlingen har överprövats."
         crm.save(update_fields=["state", "state_note"])
     return True
+
+
+def _day(day) -> datetime:
+    return datetime.combine(day, datetime.min.time())
+
+
+def _author(report, head, secretariat):
+    """The head reports for EDO's areas; the secretariat for the rest (demo has one head)."""
+    department = report.area.responsible_department
+    return head if department and department.code == "EDO" else secretariat
 
 
 def cycles_status(area, author, status, light, rng) -> StatusUpdate:
@@ -199,16 +207,22 @@ def cycles_status(area, author, status, light, rng) -> StatusUpdate:
     return update
 
 
-def _fill(report, rng, aspects, n) -> None:
-    report.status = report.status or Status.ONGOING
-    report.traffic_light = report.traffic_light or TrafficLight.GREEN
-    if report.traffic_light != TrafficLight.GREEN and not report.traffic_light_reason:
-        report.traffic_light_reason = DEMO_NOTE + "Resursbrist."
-    report.progress = DEMO_NOTE + rng.choice(PROGRESS)
-    report.risks.all().delete()
-    for code, text, likelihood, consequence, mitigation in rng.sample(RISKS, k=1 + n % 3):
-        Risk.objects.create(
-            report=report,
+def _report(report, author, rng, aspects, n, *, submit: bool, now) -> None:
+    """Fill in a report as its head would, through the report's own service."""
+    report.refresh_from_db()
+    light = report.traffic_light or TrafficLight.GREEN
+    fields = {
+        "status": report.status or Status.ONGOING,
+        "traffic_light": light,
+        "traffic_light_reason": (report.traffic_light_reason or DEMO_NOTE + "Resursbrist.")
+        if light != TrafficLight.GREEN
+        else "",
+        "progress": DEMO_NOTE + rng.choice(PROGRESS),
+        "next_steps": DEMO_NOTE + "Nästa steg planeras på ledningsrådet.",
+        "revised_end_text": report.revised_end_text,
+    }
+    risks = [
+        cycles.RiskData(
             aspect=aspects[code],
             description=DEMO_NOTE + text,
             likelihood=likelihood,
@@ -217,17 +231,18 @@ def _fill(report, rng, aspects, n) -> None:
             owner="Avdelningschef",
             shared_with_unions=bool(n % 2),
         )
-    for benefit in report.benefits.all():
-        benefit.outcome = rng.choice(["achieved", "partly", "not_yet"])
-        benefit.evidence = DEMO_NOTE + "Uppföljning i PULS och verksamhetsdialog."
-        benefit.save()
-    if report.status == Status.FINISHED and not report.benefits.exists():
-        Benefit.objects.create(
-            report=report,
-            effect=report.area.desired_effect or report.area.title,
-            outcome="achieved",
-            evidence=DEMO_NOTE + "Avstämt med verksamheten.",
+        for code, text, likelihood, consequence, mitigation in rng.sample(RISKS, k=1 + n % 3)
+    ]
+    benefits = [
+        cycles.BenefitData(
+            b.pk,
+            rng.choice(["achieved", "partly", "not_yet"]),
+            DEMO_NOTE + "Uppföljning i PULS och verksamhetsdialog.",
         )
+        for b in report.benefits.all()
+    ]
+    cycles.report_save(report=report, user=author, seen_version=report.version, fields=fields,
+                       risks=risks, benefits=benefits, submit=submit, now=now)  # fmt: skip
 
 
 def _puls(cycle, rng) -> None:

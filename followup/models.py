@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -196,6 +197,9 @@ class FollowUpCycle(models.Model):
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The plan as it read when the cycle closed (its revision, registration number, goals,
+    # the indicator values), so that a closed cycle's pages and PDFs never change after it.
+    frozen_plan = models.JSONField(_("plan when closed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("follow-up cycle")
@@ -238,6 +242,16 @@ class FollowUpCycle(models.Model):
     def reminder_offsets(self) -> list[int]:
         return sorted({int(d) for d in self.reminder_days.split(",") if d.strip()}, reverse=True)
 
+    def days_left(self, today) -> int:
+        """Days until the deadline (0 on the day, negative after it)."""
+        return (self.deadline - today).days
+
+    @property
+    def record_date(self):
+        """The date a frozen cycle's documents carry: when it was published, else closed."""
+        moment = self.published_at or self.closed_at
+        return timezone.localdate(moment) if moment else None
+
 
 class ReportState(models.TextChoices):
     NOT_STARTED = "not_started", _("not started")
@@ -267,6 +281,9 @@ class FollowUpReportQuerySet(models.QuerySet):
 
     def handed_in(self) -> "FollowUpReportQuerySet":
         return self.filter(state__in=HANDED_IN_REPORT_STATES)
+
+    def waiting_for_review(self) -> "FollowUpReportQuerySet":
+        return self.filter(state=ReportState.SUBMITTED)
 
 
 class FollowUpReport(StatusFields):
@@ -360,6 +377,13 @@ class FollowUpReport(StatusFields):
     def area_title(self) -> str:
         return self.frozen_area["title"] if self.frozen_area else self.area.title
 
+    @cached_property
+    def area_record(self):
+        """The area as frozen when the cycle closed (``followup.records.AreaRecord``)."""
+        from .records import AreaRecord
+
+        return AreaRecord.from_frozen(self.frozen_area)
+
 
 class Risk(models.Model):
     """A risk of a development area in one report, in one of the four aspects of section 2.8."""
@@ -421,6 +445,79 @@ class Benefit(models.Model):
         return self.effect[:60]
 
 
+class ReviewDecision(models.TextChoices):
+    APPROVE = "approve", _("approved")
+    RETURN = "return", _("returned")
+
+
+class Review(models.Model):
+    """One review of a submitted report: approved, or returned to its head with a comment.
+    Every review is kept; the report carries the latest."""
+
+    report = models.ForeignKey(
+        FollowUpReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=ReviewDecision.choices)
+    reviewer_light = models.CharField(
+        _("reviewer's traffic light"), max_length=10, choices=TrafficLight.choices
+    )
+    reviewer_reason = models.TextField(
+        _("reason for the reviewer's traffic light"), blank=True, max_length=TEXT_LIMIT
+    )
+    comment = models.TextField(_("comment to the head"), blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-reviewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.get_decision_display()}"
+
+    @property
+    def is_return(self) -> bool:
+        return self.decision == ReviewDecision.RETURN
+
+
+class ReportVersion(StatusFields):
+    """A report as one save left it (a draft, a submission, a status update): every version is
+    kept, so nothing its head wrote is ever overwritten without a trace."""
+
+    report = models.ForeignKey(
+        FollowUpReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices)
+    # The risks and benefits as they then read (aspect and outcome as labels).
+    risks = models.JSONField(_("risks"), default=list)
+    benefits = models.JSONField(_("benefits"), default=list)
+
+    class Meta:
+        verbose_name = _("report version")
+        verbose_name_plural = _("report versions")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="report_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number}"
+
+
 class ReminderLog(models.Model):
     """One reminder e-mail: to whom, for which step of which cycle, about which reports."""
 
@@ -465,6 +562,16 @@ class GoalAssessment(models.Model):
         related_name="assessments",
     )
     assessment = models.TextField(_("assessment"), max_length=TEXT_LIMIT)
+    # The latest change; every change is in the audit trail with what it replaced.
+    updated_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("goal assessment")
@@ -492,6 +599,16 @@ class IndicatorValue(models.Model):
     )
     value = models.DecimalField(_("value"), max_digits=7, decimal_places=2)
     respondents = models.PositiveIntegerField(_("respondents"))
+    # The latest change; every change is in the audit trail with what it replaced.
+    updated_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("indicator value")
@@ -573,3 +690,89 @@ class DataGeneration(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class AuditEntry(models.Model):
+    """One change in the follow-up, kept for the audit trail: who, when, what, before, after.
+    (Changes to the plan's own fields are ``areas.PlanChange``; the audit page shows both.)"""
+
+    class Kind(models.TextChoices):
+        CYCLE_CREATED = "cycle_created", _("cycle created")
+        CYCLE_OPENED = "cycle_opened", _("cycle opened")
+        CYCLE_DEADLINE = "cycle_deadline", _("deadline changed")
+        CYCLE_CLOSED = "cycle_closed", _("cycle closed")
+        CYCLE_REOPENED = "cycle_reopened", _("cycle reopened")
+        CYCLE_PUBLISHED = "cycle_published", _("cycle published")
+        CYCLE_DELETED = "cycle_deleted", _("draft cycle deleted")
+        REPORT_SAVED = "report_saved", _("report saved")
+        REPORT_SUBMITTED = "report_submitted", _("report submitted")
+        REPORT_REVIEWED = "report_reviewed", _("report reviewed")
+        GOAL_ASSESSED = "goal_assessed", _("goal assessment")
+        INDICATOR = "indicator", _("indicator value")
+        PDF_MADE = "pdf_made", _("report PDF made")
+        REMINDER = "reminder", _("reminder sent")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    cycle = models.ForeignKey(
+        FollowUpCycle,
+        verbose_name=_("cycle"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    area = models.ForeignKey(
+        DevelopmentArea,
+        verbose_name=_("development area"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    subject = models.CharField(_("about"), max_length=300, blank=True)
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.subject}"
+
+
+class Notification(models.Model):
+    """An e-mail to send (a report returned or approved): kept until it is sent, and tried
+    again by ``manage.py send_reminders`` when the mail server was away."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from areas.forms import department_filter, support_area_filter
-from areas.models import DevelopmentArea
 from areas.opendata import data_response, filter_errors, may_read_open_data, refuse
 from areas.selectors import current_plan, plan_tree
 from vsplan.forms import Form
 
+from .cycle_selectors import cycle_reports
 from .forms import status_filter, traffic_light_filter
 from .models import FollowUpCycle, FollowUpReport, Status, TrafficLight
 from .summary import NOT_REPORTED
@@ -51,45 +51,48 @@ def published_cycles(plan):
     return FollowUpCycle.objects.filter(plan=plan, state=FollowUpCycle.State.PUBLISHED)
 
 
+# What a handed-in report publishes of itself (never the reviewer's reasons or comments).
+REPORTED_FIELDS = [
+    "status",
+    "traffic_light",
+    "traffic_light_reason",
+    "reviewer_light",
+    "progress",
+    "next_steps",
+    "revised_end_text",
+    "revised_end_precision",
+]
+
+
 def published_rows(cycle: FollowUpCycle, **filters) -> list[dict]:
-    """Each report of a published cycle, as published (frozen at closing): one query."""
-    reports = FollowUpReport.objects.filter(cycle=cycle).select_related(
-        "area__support_area", "area__responsible_department"
+    """Each report of a published cycle, as published: the area as frozen at closing, and
+    what was handed in (a report never submitted is "not reported", without its text).
+    One query."""
+    reports = cycle_reports(
+        cycle,
+        support_area=filters["support_area"].code if filters.get("support_area") else "",
+        department=filters["department"].code if filters.get("department") else "",
     )
-    if filters.get("support_area"):
-        reports = reports.filter(area__support_area=filters["support_area"])
-    if filters.get("department"):
-        reports = reports.filter(
-            area__in=DevelopmentArea.objects.involving([filters["department"]]).values("pk")
-        )
-    if filters.get("status") == NOT_REPORTED:
-        reports = reports.filter(status="")
-    elif filters.get("status"):
-        reports = reports.filter(status=filters["status"])
-    if filters.get("traffic_light"):
-        reports = reports.filter(traffic_light=filters["traffic_light"])
     rows = []
-    for report in reports.order_by("area__support_area__order", "area__order"):
-        area = report.area
+    for report in reports:
+        area = report.area_record
         responsible = area.responsible_department
-        rows.append(
-            {
-                "key": report.area_key,
-                "title": report.area_title,
-                "support_area": area.support_area.code,
-                "responsible": responsible.code if responsible else "",
-                "status": report.status,
-                "traffic_light": report.traffic_light,
-                "traffic_light_reason": report.traffic_light_reason,
-                "reviewer_light": report.reviewer_light,
-                "progress": report.progress,
-                "next_steps": report.next_steps,
-                "revised_end_text": report.revised_end_text,
-                "revised_end": report.revised_end,
-                "revised_end_precision": report.revised_end_precision,
-                "state": report.state,
-            }
-        )
+        handed_in = report.is_handed_in
+        row = {
+            "key": area.key,
+            "title": area.title,
+            "support_area": area.support_area.code,
+            "responsible": responsible.code if responsible else "",
+            "state": report.state if handed_in else "not_reported",
+        }
+        for name in REPORTED_FIELDS:
+            row[name] = getattr(report, name) if handed_in else ""
+        row["revised_end"] = report.revised_end if handed_in else None
+        rows.append(row)
+    if filters.get("status"):
+        rows = [r for r in rows if (r["status"] or NOT_REPORTED) == filters["status"]]
+    if filters.get("traffic_light"):
+        rows = [r for r in rows if r["traffic_light"] == filters["traffic_light"]]
     return rows
 
 
@@ -135,9 +138,10 @@ def public_plan(request: HttpRequest) -> HttpResponse:
     latest = cycles[0] if cycles else None
     published = {}
     if latest is not None:
+        # Only what was handed in is published; the rest shows as not reported.
         published = {
-            r.area_id: r for r in FollowUpReport.objects.filter(cycle=latest).only(
-                "area_id", "status", "traffic_light", "frozen_area", "cycle_id"
+            r.area_id: r for r in FollowUpReport.objects.filter(cycle=latest).handed_in().only(
+                "area_id", "status", "traffic_light", "frozen_area", "cycle_id", "state"
             )
         }  # fmt: skip
     tree = plan_tree(plan.areas.all())
@@ -159,7 +163,7 @@ def public_cycle(request: HttpRequest, year: int) -> HttpResponse:
     rows = published_rows(cycle)
     statuses, lights = dict(Status.choices), dict(TrafficLight.choices)
     for row in rows:
-        row["status_label"] = statuses.get(row["status"], "")
+        row["status_label"] = statuses.get(row["status"], "") or _("not reported")
         row["traffic_light_label"] = lights.get(row["traffic_light"], "")
     return render(
         request, "followup/public_cycle.html", {"plan": plan, "cycle": cycle, "rows": rows}

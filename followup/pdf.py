@@ -14,28 +14,26 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import QuerySet
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from areas.models import (
-    ActionPlan,
     Department,
-    DevelopmentArea,
     ProgrammeGoal,
     RiskAspect,
     SupportArea,
 )
-from areas.selectors import filter_plan_areas
 
 from . import charts
-from .cycle_selectors import indicator_rows
+from .cycle_selectors import cycle_reports, frozen_indicator_rows, indicator_rows
 from .models import FollowUpCycle, FollowUpReport
 from .pdf_render import RenderTimeout, write_pdf, write_pdf_bounded
+from .records import AreaRecord, record_of
 from .selectors import held_up_by
-from .standings import Standing, reference_date, standings
+from .standings import Standing, cycle_standings, reference_date
 from .summary import (
     PlanSummary,
     completion_chart,
@@ -84,21 +82,27 @@ class PdfScope:
             return slugify(self.department.code)
         return "programme"
 
-    def areas(self, plan: ActionPlan) -> QuerySet[DevelopmentArea]:
-        return filter_plan_areas(
-            DevelopmentArea.objects.filter(plan=plan),
-            support_area=self.support_area,
-            department=self.department,
-        )
+
+@dataclass
+class RiskLine:
+    aspect: str
+    description: str
+    likelihood: int
+    consequence: int
+    mitigation: str
+    owner: str
 
 
 @dataclass
 class AreaBlock:
+    """One area's section of the report: the area as the cycle saw it (a record), and how it
+    stands in the cycle."""
+
     standing: Standing
-    held_up_by: list = field(default_factory=list)
+    risks: list[RiskLine] = field(default_factory=list)
 
     @property
-    def area(self) -> DevelopmentArea:
+    def area(self) -> AreaRecord:
         return self.standing.area
 
     @property
@@ -112,13 +116,13 @@ class AreaBlock:
 
 @dataclass
 class SectionData:
-    support_area: SupportArea
+    support_area: object  # a SupportAreaRecord
     blocks: list[AreaBlock]
 
 
 @dataclass
 class PdfData:
-    plan: ActionPlan
+    plan: dict  # organisation, title, registration_number, revision
     cycle: FollowUpCycle
     scope: PdfScope
     produced_by: str
@@ -127,9 +131,19 @@ class PdfData:
     sections: list[SectionData]
     late: list[AreaBlock]
     summary: PlanSummary
-    goals: list[tuple[ProgrammeGoal, str]]
+    goals: list[dict]  # title, definition, follow_up, assessment
     indicators: list
     summary_charts: list[charts.Chart]
+
+
+def _live_record(cycle: FollowUpCycle, reports: list[FollowUpReport]) -> dict[int, AreaRecord]:
+    """An open cycle's areas as records, as they read now: three queries for their links."""
+    areas = [r.area for r in reports]
+    prefetch_related_objects(
+        areas, "participating_departments", "depends_on", "external_dependencies"
+    )
+    held = held_up_by(cycle.plan)
+    return {area.pk: record_of(area, held.get(area.pk, [])) for area in areas}
 
 
 def build_pdf_data(
@@ -137,63 +151,102 @@ def build_pdf_data(
 ) -> PdfData:
     """Everything the PDF shows, in a fixed number of queries (built in the report's language).
 
-    Its figures are the dashboard's for the same cycle and areas: the same standings
-    (``followup.standings``), counted by the same ``summarise``.
+    A frozen cycle's report reads only its record (``followup.records``): the plan, the
+    areas, the goals and indicators as they were when it closed, and carries the date it
+    closed (or was published); so it is the same whenever it is made. Its figures are
+    the dashboard's for the same cycle and areas: the same standings, counted by the
+    same ``summarise``.
     """
-    plan = cycle.plan
-    areas = list(
-        scope.areas(plan)
-        .select_related("support_area", "group", "responsible_department")
-        .prefetch_related("external_dependencies")
-        .order_by("support_area__order", "order")
+    reports = cycle_reports(
+        cycle,
+        support_area=scope.support_area.code if scope.support_area else "",
+        department=scope.department.code if scope.department else "",
     )
-    if len(areas) > MAX_AREAS:
+    if len(reports) > MAX_AREAS:
         raise PdfTooLarge(_("The report would cover too many areas; choose a narrower report."))
-    reports = {
-        r.area_id: r
-        for r in cycle.reports.filter(area_id__in=[a.pk for a in areas])
-        .select_related("submitted_by", "reviewed_by")
-        .prefetch_related("risks__aspect", "benefits")
-    }
-    text = sum(len(r.progress) + len(r.next_steps) for r in reports.values())
+    text = sum(len(r.progress) + len(r.next_steps) for r in reports)
     if text > MAX_TEXT:
         raise PdfTooLarge(_("The report would be too long; choose a narrower report."))
+    prefetch_related_objects(reports, "risks", "benefits")
+    if cycle.is_frozen:
+        record = cycle.frozen_plan
+        plan = {k: record[k] for k in ("organisation", "title", "registration_number", "revision")}
+        goals = record["goals"]
+        indicators = frozen_indicator_rows(record, settings.VSPLAN_MIN_RESPONDENTS)
+        aspect_names = {
+            int(pk): (a["name_en"] if language == "en" else a["name_sv"])
+            for pk, a in record["risk_aspects"].items()
+        }
+        aspect_order = {int(pk): a["order"] for pk, a in record["risk_aspects"].items()}
+        report_date = cycle.record_date
+        records = None
+    else:
+        records = _live_record(cycle, reports)  # the documents read records only
+        plan = {
+            "organisation": cycle.plan.organisation,
+            "title": cycle.plan.title,
+            "registration_number": cycle.plan.registration_number,
+            "revision": cycle.plan.revision,
+        }
+        assessments = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
+        goals = [
+            {
+                "title": g.title,
+                "definition": g.definition,
+                "follow_up": g.follow_up,
+                "assessment": assessments.get(g.pk, ""),
+            }
+            for g in ProgrammeGoal.objects.all()
+        ]
+        indicators = indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS)
+        with translation.override(language):
+            aspects = list(RiskAspect.objects.order_by("order"))
+            aspect_names = {a.pk: a.name for a in aspects}
+            aspect_order = {a.pk: a.order for a in aspects}
+        report_date = today
     as_of = reference_date(cycle, today)
-    area_standings = standings(areas, as_of=as_of, cycle=cycle, reports=reports)
-    held = held_up_by(plan)
+    area_standings = cycle_standings(cycle, reports, as_of=as_of, records=records)
 
     with translation.override(language):
-        sections: dict[int, SectionData] = {}
+        sections: dict[str, SectionData] = {}
         for standing in area_standings:
-            if standing.area.upcoming:
-                continue  # not decided: counted in the summary, not followed up in a block
-            block = AreaBlock(standing, held.get(standing.area.pk, []))
+            risks = [
+                RiskLine(
+                    aspect_names.get(risk.aspect_id, ""),
+                    risk.description,
+                    risk.likelihood,
+                    risk.consequence,
+                    risk.mitigation,
+                    risk.owner,
+                )
+                for risk in standing.report.risks.all()
+            ]
             support_area = standing.area.support_area
-            sections.setdefault(support_area.pk, SectionData(support_area, [])).blocks.append(block)
+            sections.setdefault(support_area.code, SectionData(support_area, [])).blocks.append(
+                AreaBlock(standing, risks)
+            )
         summary = summarise(area_standings, as_of=as_of)
-        risks = tally_risks(risk for r in reports.values() for risk in r.risks.all())
-        aspects = list(RiskAspect.objects.order_by("order"))
-        assessments = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
-        goals = [(g, assessments.get(g.pk, "")) for g in ProgrammeGoal.objects.all()]
+        risk_tally = tally_risks(risk for r in reports for risk in r.risks.all())
+        aspects = sorted(aspect_names.items(), key=lambda item: aspect_order[item[0]])
         return PdfData(
             plan=plan,
             cycle=cycle,
             scope=scope,
             produced_by=produced_by,
-            report_date=as_of,
+            report_date=report_date,
             language=language,
             sections=list(sections.values()),
             late=[AreaBlock(s) for s in area_standings if s.late],
             summary=summary,
             goals=goals,
-            indicators=indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS),
+            indicators=indicators,
             summary_charts=[
                 status_chart(summary, "pdf-status"),
                 lights_chart(summary, "pdf-lights"),
                 late_chart(summary, "pdf-late"),
                 completion_chart(summary, "pdf-completion"),
-                heatmap_chart(risks, "pdf-risks"),
-                risk_aspect_chart(risks, aspects, "pdf-risk-aspects"),
+                heatmap_chart(risk_tally, "pdf-risks"),
+                risk_aspect_chart(risk_tally, aspects, "pdf-risk-aspects"),
             ],
         )
 

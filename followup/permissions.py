@@ -63,6 +63,19 @@ def can_view_cycle_overview(user: User) -> bool:
 
 
 def can_view_cycle(user: User, cycle: FollowUpCycle) -> bool:
+    """Published cycles: everyone. Before that: the secretariat and the council, and the
+    heads, who see their own reports in it (``reports_visible_to``); a draft: the
+    secretariat and the council only."""
+    if not can_view_plan(user):
+        return False
+    if cycle.is_published or can_view_cycle_overview(user):
+        return True
+    return not cycle.is_draft and is_head(user)
+
+
+def can_read_cycle_pdfs(user: User, cycle: FollowUpCycle) -> bool:
+    """The cycle's PDFs (the whole programme, any support area or department) hold every
+    report: the secretariat and the council, and everyone once it is published."""
     return can_view_plan(user) and (cycle.is_published or can_view_cycle_overview(user))
 
 
@@ -80,7 +93,24 @@ def can_view_report(user: User, report: FollowUpReport) -> bool:
         return False
     if report.cycle.is_published or can_view_cycle_overview(user):
         return True
+    return _involved(user, report)
+
+
+def _involved(user: User, report: FollowUpReport) -> bool:
+    """A head of a department the area involves now (access is a question of today's
+    responsibilities, also for a closed cycle's report)."""
     return report.area.involves(headed_department_ids(user))
+
+
+def can_read_report_text(user: User, report: FollowUpReport) -> bool:
+    """May the user read what the report says? Its readers before publishing (the secretariat,
+    the council, the heads involved) always; everyone else only what was handed in: a
+    published cycle's report never submitted shows as not reported, without its draft text."""
+    if not can_view_report(user, report):
+        return False
+    if report.is_handed_in or can_view_cycle_overview(user):
+        return True
+    return _involved(user, report)
 
 
 def reports_visible_to(user: User, reports: QuerySet[FollowUpReport]) -> QuerySet[FollowUpReport]:

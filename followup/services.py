@@ -22,9 +22,14 @@ from areas.revisions import ChangeSet, RevisionError, revision_apply
 
 from .models import (
     AreaComment,
+    AuditEntry,
     FollowUpCycle,
+    FollowUpReport,
     GoalAssessment,
     IndicatorValue,
+    ReportState,
+    ReportVersion,
+    StatusFields,
     StatusUpdate,
     StoredPdf,
 )
@@ -49,11 +54,93 @@ class FollowUpError(Exception):
         self.message = message
 
 
+class StatusLocked(Exception):
+    """The area's report in the open cycle has been handed in; until the cycle closes its
+    status is that report's, and changes go through the secretariat."""
+
+    def __init__(self, report: FollowUpReport) -> None:
+        self.report = report
+        self.message = _(
+            "Your report for %(cycle)s has been handed in, so the status of this area in this "
+            "cycle is the report's. If something has changed, ask the secretariat to return "
+            "the report to you."
+        ) % {"cycle": report.cycle.name}
+        super().__init__(str(self.message))
+
+
 def latest_status_update(area: DevelopmentArea) -> StatusUpdate | None:
     return (
         StatusUpdate.objects.filter(area=area, sequence=area.status_version)
         .select_related("author")
         .first()
+    )
+
+
+def open_report_of(area: DevelopmentArea, *, lock: bool = False) -> FollowUpReport | None:
+    """The area's report in the open cycle, if there is one (locked for the transaction)."""
+    reports = FollowUpReport.objects.filter(
+        area=area, cycle__state=FollowUpCycle.State.OPEN
+    ).select_related("cycle")
+    if lock:
+        reports = reports.select_for_update(of=("self",))
+    return reports.first()
+
+
+def report_version_record(
+    report: FollowUpReport, user: AbstractBaseUser, *, at=None
+) -> ReportVersion:
+    """Keep the report as this save leaves it, numbered 1, 2, 3, ... per report."""
+    version = ReportVersion(
+        report=report,
+        number=report.versions.count() + 1,
+        saved_at=at or timezone.now(),
+        saved_by=user,
+        state=report.state,
+        risks=[
+            {
+                "aspect": str(risk.aspect),
+                "description": risk.description,
+                "likelihood": risk.likelihood,
+                "consequence": risk.consequence,
+                "mitigation": risk.mitigation,
+                "owner": risk.owner,
+                "shared_with_unions": risk.shared_with_unions,
+            }
+            for risk in report.risks.select_related("aspect")
+        ],
+        benefits=[
+            {"effect": b.effect, "outcome": b.get_outcome_display(), "evidence": b.evidence}
+            for b in report.benefits.all()
+        ],
+    )
+    version.copy_status_from(report)
+    version.save()
+    return version
+
+
+def audit(
+    kind: str,
+    *,
+    user: AbstractBaseUser | None,
+    subject: str = "",
+    cycle: FollowUpCycle | None = None,
+    area: DevelopmentArea | None = None,
+    field: str = "",
+    before: str = "",
+    after: str = "",
+    at=None,
+) -> AuditEntry:
+    """Record one change in the audit trail."""
+    return AuditEntry.objects.create(
+        kind=kind,
+        user=user,
+        subject=subject[:300],
+        cycle=cycle,
+        area=area,
+        field=field,
+        before=before,
+        after=after,
+        at=at or timezone.now(),
     )
 
 
@@ -75,6 +162,10 @@ def status_update_create(
     form. The version is bumped in the same UPDATE that checks it, so of two
     concurrent saves exactly one succeeds, on SQLite and PostgreSQL alike; the
     other raises :class:`StatusConflict` carrying the update that won.
+
+    While a cycle is open, the update is also the area's report in it: the report
+    takes its status fields and becomes a draft (one thing to fill in per period).
+    When that report has been handed in, the update is refused (:class:`StatusLocked`).
     """
     update = StatusUpdate(
         area=area,
@@ -98,8 +189,54 @@ def status_update_create(
         if not bumped:
             area.refresh_from_db(fields=["status_version"])
             raise StatusConflict(latest_status_update(area))
+        report = open_report_of(area, lock=True)
+        if report is not None and not report.is_editable:
+            raise StatusLocked(report)
         update.save()
+        if report is not None:
+            _report_takes_status(report, update, author)
     area.status_version = seen_version + 1
+    return update
+
+
+def _report_takes_status(report: FollowUpReport, update: StatusUpdate, user) -> None:
+    report.copy_status_from(update)
+    report.state = ReportState.DRAFT
+    report.stated_at = update.created_at
+    report.version += 1
+    report.save(update_fields=[*StatusFields.ALL, "state", "stated_at", "version"])
+    report_version_record(report, user, at=update.created_at)
+    audit(
+        AuditEntry.Kind.REPORT_SAVED,
+        user=user,
+        cycle=report.cycle,
+        area=report.area,
+        subject=f"{report.area.key} {report.area.title}",
+        after=_("status update, %(status)s, %(light)s")
+        % {"status": update.get_status_display(), "light": update.get_traffic_light_display()},
+        at=update.created_at,
+    )
+
+
+def status_update_append(
+    *, area: DevelopmentArea, author: AbstractBaseUser, fields: StatusFields, at=None
+) -> StatusUpdate | None:
+    """Within a report's save: append what the report now says as a status update, unless the
+    latest update already says it (or the report states no status and light yet)."""
+    if not (fields.status and fields.traffic_light):
+        return None
+    latest = latest_status_update(area)
+    if latest is not None and all(
+        getattr(latest, name) == getattr(fields, name) for name in StatusFields.WRITTEN
+    ):
+        return None
+    DevelopmentArea.objects.filter(pk=area.pk).update(status_version=F("status_version") + 1)
+    area.refresh_from_db(fields=["status_version"])
+    update = StatusUpdate(
+        area=area, sequence=area.status_version, author=author, created_at=at or timezone.now()
+    )
+    update.copy_status_from(fields)
+    update.save()
     return update
 
 
@@ -119,18 +256,41 @@ def _refuse_if_frozen(cycle: FollowUpCycle) -> None:
 
 
 @transaction.atomic
-def goal_assessments_save(*, cycle: FollowUpCycle, assessments: dict[ProgrammeGoal, str]) -> None:
-    """Set each goal's assessment in the cycle; an empty text removes it."""
+def goal_assessments_save(
+    *,
+    cycle: FollowUpCycle,
+    assessments: dict[ProgrammeGoal, str],
+    user: AbstractBaseUser | None = None,
+) -> None:
+    """Set each goal's assessment in the cycle; an empty text removes it. Each change is kept
+    in the audit trail with the text it replaced."""
     _refuse_if_frozen(cycle)
+    now = timezone.now()
+    current = {a.goal_id: a for a in cycle.goal_assessments.select_for_update()}
     for goal, text in assessments.items():
+        before = current.get(goal.pk)
+        if (before.assessment if before else "") == text:
+            continue
         if text:
             GoalAssessment.objects.update_or_create(
-                cycle=cycle, goal=goal, defaults={"assessment": text}
+                cycle=cycle,
+                goal=goal,
+                defaults={"assessment": text, "updated_at": now, "updated_by": user},
             )
         else:
             GoalAssessment.objects.filter(cycle=cycle, goal=goal).delete()
+        audit(
+            AuditEntry.Kind.GOAL_ASSESSED,
+            user=user,
+            cycle=cycle,
+            subject=goal.title,
+            before=before.assessment if before else "",
+            after=text,
+            at=now,
+        )
 
 
+@transaction.atomic
 def indicator_value_save(
     *,
     cycle: FollowUpCycle,
@@ -138,14 +298,32 @@ def indicator_value_save(
     department: Department,
     value: Decimal,
     respondents: int,
+    user: AbstractBaseUser | None = None,
 ) -> IndicatorValue:
-    """Record an indicator's value for a department in the cycle (replacing an earlier one)."""
+    """Record an indicator's value for a department in the cycle (replacing an earlier one,
+    which the audit trail keeps)."""
     _refuse_if_frozen(cycle)
+    before = IndicatorValue.objects.filter(cycle=cycle, name=name, department=department).first()
+    now = timezone.now()
     indicator, _created = IndicatorValue.objects.update_or_create(
         cycle=cycle,
         name=name,
         department=department,
-        defaults={"value": value, "respondents": respondents},
+        defaults={
+            "value": value,
+            "respondents": respondents,
+            "updated_at": now,
+            "updated_by": user,
+        },
+    )
+    audit(
+        AuditEntry.Kind.INDICATOR,
+        user=user,
+        cycle=cycle,
+        subject=f"{name}, {department.code}",
+        before=f"{before.value} ({before.respondents})" if before else "",
+        after=f"{value} ({respondents})",
+        at=now,
     )
     return indicator
 

@@ -14,8 +14,9 @@ cycle. ``late_areas`` and ``stale_areas`` are the same rules for a queryset
 
 A ``Standing`` is one area as a page reads it: what was last stated about it
 (``statement``), its report in the cycle looked at, and the two flags. Live
-pages take the latest status update; a cycle's pages take its reports: a
-frozen cycle's always, an open cycle's once the head has started them.
+pages take the latest status update (``live_standings``); a cycle's pages take
+its reports, a frozen cycle's with the areas as frozen at closing
+(``cycle_standings``).
 """
 
 from dataclasses import dataclass
@@ -104,50 +105,63 @@ class Standing:
         return self.statement.traffic_light if self.statement else ""
 
 
-def _stands_by_report(report: FollowUpReport | None, cycle: FollowUpCycle | None) -> bool:
-    """In a cycle, an area stands as its report says once the cycle is frozen or, while it
-    is open, once its head has started the report."""
-    return report is not None and cycle is not None and (cycle.is_frozen or report.is_started)
-
-
-def standings(
+def live_standings(
     areas: list[DevelopmentArea],
     *,
     as_of: date,
-    cycle: FollowUpCycle | None = None,
-    reports: dict[int, FollowUpReport] | None = None,
     latest: dict[int, StatusUpdate] | None = None,
 ) -> list[Standing]:
-    """Each area's standing at ``as_of``, live or in ``cycle``: at most two queries.
-
-    Without a cycle every area stands as its latest status update says; in a
-    cycle, see ``_stands_by_report``; the others as their latest status update
-    says. ``reports`` and ``latest`` may be passed in when the caller has them
-    already; the latest updates are read only for the areas that need them.
-    """
-    if reports is None:
-        ids = [a.pk for a in areas]
-        reports = {r.area_id: r for r in cycle.reports.filter(area_id__in=ids)} if cycle else {}
+    """Each area as its latest status update says, at ``as_of``: one query (none when
+    ``latest`` is passed in)."""
     if latest is None:
-        needed = [a.pk for a in areas if not _stands_by_report(reports.get(a.pk), cycle)]
-        latest = latest_status_by_area(needed) if needed else {}
+        latest = latest_status_by_area([a.pk for a in areas])
     result = []
     for area in areas:
-        report = reports.get(area.pk)
-        if _stands_by_report(report, cycle):
-            statement: StatusFields | None = report if report.status else None
-            stated_at = report.stated_at
+        update = latest.get(area.pk)
+        stated_at = update.created_at if update else None
+        result.append(
+            Standing(
+                area=area,
+                statement=update,
+                stated_at=stated_at,
+                report=None,
+                late=is_late(area.planned_end, update, as_of),
+                stale=is_stale(stated_at, update, as_of),
+            )
+        )
+    return result
+
+
+def cycle_standings(
+    cycle: FollowUpCycle,
+    reports: list[FollowUpReport],
+    *,
+    as_of: date,
+    records: dict | None = None,
+) -> list[Standing]:
+    """Each report's area as its report says, at ``as_of``: no query.
+
+    A report holds its area's status all through the cycle (prefilled when the cycle
+    opens, and every status update while it is open goes into it), so the report is
+    where the area stands. In a frozen cycle the area is the record frozen at closing
+    (``followup.records``); in an open one, the live area (``reports`` with their areas),
+    or its record from ``records`` (by area id) where the caller made them.
+    """
+    result = []
+    for report in reports:
+        if records is not None:
+            area = records[report.area_id]
         else:
-            update = latest.get(area.pk)
-            statement, stated_at = update, update.created_at if update else None
+            area = report.area_record if cycle.is_frozen else report.area
+        statement = report if report.status else None
         result.append(
             Standing(
                 area=area,
                 statement=statement,
-                stated_at=stated_at,
+                stated_at=report.stated_at,
                 report=report,
                 late=is_late(area.planned_end, statement, as_of),
-                stale=is_stale(stated_at, statement, as_of),
+                stale=is_stale(report.stated_at, statement, as_of),
             )
         )
     return result

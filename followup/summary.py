@@ -248,7 +248,8 @@ def heatmap_chart(risks: RiskTally, slug: str, link: Callable | None = None) -> 
     )
 
 
-def risk_aspect_chart(risks: RiskTally, aspects, slug: str) -> charts.Chart:
+def risk_aspect_chart(risks: RiskTally, aspects: list[tuple], slug: str) -> charts.Chart:
+    """``aspects``: (id, name) of each risk aspect, in order."""
     return charts.stacked_bars(
         slug,
         _("Risks per aspect"),
@@ -256,7 +257,7 @@ def risk_aspect_chart(risks: RiskTally, aspects, slug: str) -> charts.Chart:
             "The risks of each of the plan's four aspects by their score (likelihood × "
             "consequence): low below 8, medium from 8, high from 15, as in the heat map."
         ),
-        [(aspect.pk, str(aspect)) for aspect in aspects],
+        list(aspects),
         [
             (band, label, charts.RISK_BAND_COLOURS[band])
             for band, label in (("low", _("low")), ("medium", _("medium")), ("high", _("high")))

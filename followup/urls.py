@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import opendata, plan_views, views, workbook_views
+from . import audit_views, opendata, plan_views, views, workbook_views
 from .cycle_urls import urlpatterns as cycle_urlpatterns
 from .dashboard_urls import urlpatterns as dashboard_urlpatterns
 
@@ -23,6 +23,7 @@ urlpatterns = [
         name="revision_export",
     ),
     re_path(r"^data/status\.(?P<fmt>csv|json)$", opendata.status_data, name="status_data"),
+    path("audit/", audit_views.audit, name="audit"),
     path("public/", opendata.public_plan, name="public_plan"),
     path("public/cycles/<int:year>/", opendata.public_cycle, name="public_cycle"),
     *cycle_urlpatterns,

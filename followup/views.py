@@ -19,11 +19,12 @@ from vsplan.http import HtmxHttpRequest
 
 from . import permissions, services
 from .access import get_area_for_user, get_status_area_for_user
+from .cycle_selectors import head_cycle
 from .forms import CommentForm, StatusUpdateForm
-from .models import FollowUpCycle
+from .models import FollowUpCycle, StatusFields
 from .plan_views import area_page_context
 from .selectors import attach_status, held_up_by
-from .standings import latest_status_by_area, standings
+from .standings import latest_status_by_area, live_standings
 from .summary import summarise
 
 STATUS_CHANGED = "statusChanged"
@@ -61,18 +62,19 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     )  # fmt: skip
     held = held_up_by(plan) if plan else {}
     for area in area_list:
+        area.open_report = reports.get(area.pk)
         area.can_edit = permissions.can_update_status(request.user, area)
         area.responsible_here = area.responsible_department_id in headed
-        area.open_report = reports.get(area.pk)
         area.held_up_by = held.get(area.pk, [])
     # The counts are the live ones (the latest status updates), as on the cards.
-    summary = summarise(standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
+    summary = summarise(live_standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
     context = {
         "plan": plan,
         "tree": tree,
         "summary": summary.total,
         "is_head": is_head(request.user),
         "open_cycle": open_cycle,
+        "banner": head_cycle(request.user, plan, today) if open_cycle else None,
     }
     template = "followup/my_areas.html#summary" if request.htmx else "followup/my_areas.html"
     return render(request, template, context)
@@ -84,6 +86,8 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
     """Open the status form (GET) or append a status update (POST); in place with HTMX."""
     area = get_status_area_for_user(request, key)
     latest = services.latest_status_update(area)
+    # While a cycle is open the status is the area's report in it (one thing to fill in).
+    area.open_report = services.open_report_of(area)
     conflict = None
     saved = None
     if request.method == "POST":
@@ -105,6 +109,9 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
                 form = StatusUpdateForm({**request.POST.dict(), "version": area.status_version})
                 form.is_valid()
                 form.add_error(None, str(error.message))
+            except services.StatusLocked as error:
+                area.open_report = error.report
+                form.add_error(None, error.message)
         if saved is not None:
             message = _("Status saved for %(key)s.") % {"key": area.key}
             if not request.htmx:
@@ -128,14 +135,11 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
         context = {"area": area, "can_edit": True, "next": _next_url(request, area)}
         return render(request, "followup/status_card.html", context)
     else:
+        # The form opens with what was said last, to be edited: keeping a red light does
+        # not mean typing its reason again.
         initial = {"version": area.status_version}
         if latest is not None:
-            initial |= {
-                "status": latest.status,
-                "traffic_light": latest.traffic_light,
-                "next_steps": latest.next_steps,
-                "revised_end_text": latest.revised_end_text,
-            }
+            initial |= {name: getattr(latest, name) for name in StatusFields.WRITTEN}
         form = StatusUpdateForm(initial=initial)
 
     attach_status([area], {area.pk: latest} if latest else {}, timezone.localdate())

@@ -18,7 +18,7 @@ from areas.excel import COLUMNS, Column, SummaryTable, plan_meta, plan_rows, wri
 from areas.models import ActionPlan, DevelopmentArea, SupportArea
 
 from .models import Status, StatusUpdate, TrafficLight
-from .standings import Standing, latest_status_by_area, standings
+from .standings import Standing, latest_status_by_area, live_standings
 from .summary import PlanSummary, summarise
 
 STATUS_COLUMNS = [
@@ -56,7 +56,7 @@ def _rows_and_summary(
     rows = plan_rows(areas)
     area_list = list(areas.select_related("support_area").order_by("support_area__order", "order"))
     latest = latest_status_by_area([a.pk for a in area_list])
-    by_id = {s.area.pk: s for s in standings(area_list, as_of=as_of, latest=latest)}
+    by_id = {s.area.pk: s for s in live_standings(area_list, as_of=as_of, latest=latest)}
     for row in rows:
         standing = by_id[row["pk"]]
         update = latest.get(row["pk"])

@@ -43,6 +43,7 @@ ENV = {
     "DJANGO_SECRET_KEY": "fault-drill-" + "x" * 50,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "VSPLAN_TRUSTED_PROXIES": "",
+    "VSPLAN_SITE_URL": "http://127.0.0.1:8000",
     "DATABASE_URL": DB_URL,
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DJANGO_STATIC_ROOT": "/tmp/vsplan-fault-static",

@@ -17,11 +17,11 @@ PAGES = [
     ("secretariat", "/cycles/2025/goals/", 10,
      "session, user, plan, cycle, groups, goals, assessments, indicator values, menu's "
      "headed departments, departments for the indicator form"),
-    ("head", "/cycles/2025/reports/UTB-01/", 17,
+    ("head", "/cycles/2025/reports/UTB-01/", 18,
      "session, user, plan, the report with its area, participating departments, risks, "
-     "benefits, groups, headed departments; last cycle's report and risks (carried over); "
-     "plan and cycles for the comparison, its report and risks; external dependencies, "
-     "risk aspects"),
+     "benefits, groups, headed departments; external dependencies; its reviews; the head's "
+     "reports in the cycle (the banner); cycles for the comparison, last cycle's report and "
+     "risks, this cycle's report and risks (carried over); risk aspects"),
     ("council", "/dashboard/risks/", 8,
      "session, user, groups, plan, cycle, the filtered areas, the risks, menu's headed "
      "departments"),

@@ -25,6 +25,7 @@ MANAGE_POST = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "ot
                "secretariat": 302, "admin_user": 302}  # fmt: skip
 SECRETARIAT_ONLY = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
                     "secretariat": 200, "admin_user": 200}  # fmt: skip
+NOBODY = dict.fromkeys(ROLES, 405)
 MATRIX = {
     "followup:plan": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "followup:start": ([], dict.fromkeys(ROLES, 302), dict.fromkeys(ROLES, 405)),
@@ -58,7 +59,8 @@ MATRIX = {
          "secretariat": 200, "admin_user": 200},
     ),
     # Cycles: 2025 is open (UTB-01 has a report not yet started), 2024 closed,
-    # 2026 a draft. Nothing is published, so readers and heads see no cycle page.
+    # 2026 a draft (opening next year). Nothing is published, so readers see no cycle
+    # page; heads see the open and the closed one, with their own reports only.
     "followup:cycles": (
         [],
         {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200),
@@ -67,7 +69,7 @@ MATRIX = {
     ),
     "followup:cycle_detail": (
         [2025],
-        {"anonymous": 302, "reader": 403, "council": 200, "head": 403, "other_head": 403,
+        {"anonymous": 302, "reader": 403, "council": 200, "head": 200, "other_head": 200,
          "secretariat": 200, "admin_user": 200},
         dict.fromkeys(ROLES, 405),
     ),
@@ -109,10 +111,25 @@ MATRIX = {
     ),
     "followup:pdf_status": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
     "followup:pdf_download": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
-    "followup:cycle_remind": ([2025], dict.fromkeys(ROLES, 405), MANAGE_POST),
-    "followup:cycle_open": ([2026], dict.fromkeys(ROLES, 405), MANAGE_POST),
-    "followup:cycle_close": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),
-    "followup:cycle_publish": ([2024], dict.fromkeys(ROLES, 405), MANAGE_POST),
+    "followup:cycle_remind": ([2025], NOBODY, MANAGE_POST),
+    # 2026 cannot open while 2025 is: the refusal, on the cycle's page.
+    "followup:cycle_open": ([2026], NOBODY, MANAGE_POST),
+    # The irreversible steps ask first: a GET or a POST without "confirm" shows the question.
+    "followup:cycle_close": ([2025], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    "followup:cycle_publish": ([2024], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    "followup:cycle_reopen": ([2024], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    "followup:cycle_delete": ([2026], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    # An empty deadline: the message, on the cycle's page.
+    "followup:cycle_deadline": ([2025], NOBODY, MANAGE_POST),
+    # User 999 heads EDO, whose reports are not submitted: the e-mail goes.
+    "followup:cycle_remind_one": ([2025, 999], NOBODY, MANAGE_POST),
+    "followup:report_history": (
+        [2025, "UTB-01"],
+        {"anonymous": 302, "reader": 403, "council": 200, "head": 200, "other_head": 403,
+         "secretariat": 200, "admin_user": 200},
+        NOBODY,
+    ),
+    "followup:audit": ([], SECRETARIAT_ONLY, NOBODY),
 }  # fmt: skip
 
 # Views open to everyone by nature, tested in their own modules (single sign-on: test_oidc).
@@ -166,6 +183,10 @@ def cycles_in_every_state(kth_plan, secretariat):
     )
     cycles.cycle_create(plan=plan, year=2026, name="Uppföljning 2026",
                         opens_on=date(2027, 1, 1), deadline=date(2027, 3, 1))  # fmt: skip
+    from areas.models import Department
+
+    remindee = User.objects.create_user("remindee", "remindee@example.org", pk=999)
+    Department.objects.get(code="EDO").heads.add(remindee)
 
 
 @pytest.mark.django_db

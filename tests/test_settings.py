@@ -53,12 +53,19 @@ PROD = {
     "DJANGO_ALLOWED_HOSTS": "vsplan.example.org",
     "DATABASE_URL": "postgres://vsplan@127.0.0.1:5432/vsplan",
     "VSPLAN_TRUSTED_PROXIES": "127.0.0.1,::1",
+    "VSPLAN_SITE_URL": "https://vsplan.example.org",
 }
 
 
 @pytest.mark.parametrize(
     "missing",
-    ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "VSPLAN_TRUSTED_PROXIES"],
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "VSPLAN_TRUSTED_PROXIES",
+        "VSPLAN_SITE_URL",
+    ],
 )
 def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PROD.items() if k != missing}

@@ -236,14 +236,14 @@ def test_closed_and_published_cycle_keeps_old_values_and_readers_see_it(
     client.force_login(head)
     client.post(_report_url(), _post_data(action="submit"))
     client.force_login(secretariat)
-    client.post("/cycles/2025/close/")
+    client.post("/cycles/2025/close/", {"confirm": "yes"})
     area = DevelopmentArea.objects.get(key="UTB-01")
     area.title = "Renamed after the close"
     area.save()
     client.force_login(reader)
     assert client.get("/cycles/2025/").status_code == 403  # closed, not yet published
     client.force_login(secretariat)
-    client.post("/cycles/2025/publish/")
+    client.post("/cycles/2025/publish/", {"confirm": "yes"})
     client.force_login(reader)
     page = client.get(_report_url()).content.decode()
     assert "Inresande utbytesstudenter" in page and "Renamed after the close" not in page
@@ -315,13 +315,13 @@ def test_overview_query_count_does_not_grow_with_the_plan(client, secretariat, o
     FollowUpReport.objects.bulk_create(FollowUpReport(cycle=open_cycle, area=a) for a in areas)
     assert DevelopmentArea.objects.filter(plan=plan).count() == 102
     # 1 session, 2 user, 3 current plan, 4 the cycle, 5 groups of the user,
-    # 6 its reports with areas, support areas, departments and who submitted,
-    # 7 the latest status of the areas whose reports are not started (where they
-    # stand), 8 delayed or blocked dependencies (none), 9 the previous cycle (none),
+    # 6 its reports with areas, support areas, departments and who submitted (where
+    # they stand: the reports say), 7 the heads of the responsible departments (the
+    # grid), 8 delayed or blocked dependencies (none), 9 the previous cycle (none),
     # 10 the goals with their assessments, 11 indicator values, 12 departments the
     # user heads (navigation), 13 stored report PDFs, 14-15 support areas and
-    # departments (the PDF form's choices), 16 reminders sent.
-    assert count() == before == 16
+    # departments (the PDF form's choices), 16 reminders sent, 17 the cycle's history.
+    assert count() == before == 17
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_choice, env_int, env_networks, env_str
+from .env import env_bool, env_choice, env_int, env_networks, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -171,6 +171,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # user asked for a narrower report (wherever it renders: it runs in a child process; the
 # programme report of the KTH plan takes about 3 s). 0: no bound.
 VSPLAN_PDF_MAX_SECONDS = env_int("VSPLAN_PDF_MAX_SECONDS", 600)
+
+# The site's address as its users reach it: every link in an e-mail starts with it
+# (required in production; the development server's address elsewhere).
+VSPLAN_SITE_URL = env_url("VSPLAN_SITE_URL", "http://127.0.0.1:8000")
 
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)

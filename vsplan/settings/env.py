@@ -76,3 +76,13 @@ def env_networks(name: str, default: list[str] | None = None) -> list[str]:
                 f"{name} must list IP addresses or networks, not {item!r}."
             ) from None
     return items
+
+
+def env_url(name: str, default: str | None = None) -> str:
+    """An http(s) address such as https://vsplan.example.org (no trailing slash kept)."""
+    value = env_str(name, default).strip().rstrip("/")
+    if not value.startswith(("https://", "http://")) or " " in value:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's address, such as https://vsplan.example.org, not {value!r}."
+        )
+    return value

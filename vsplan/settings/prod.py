@@ -1,7 +1,7 @@
 """Production: every secret and host comes from the environment, and is required."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_choice, env_int, env_list, env_networks, env_str
+from .env import env_bool, env_choice, env_int, env_list, env_networks, env_str, env_url
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -9,6 +9,9 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Refuse to fall back to the SQLite file in production.
 env_str("DATABASE_URL")
+
+# The site's address as its users reach it: links in e-mails start with it.
+VSPLAN_SITE_URL = env_url("VSPLAN_SITE_URL")
 
 # Behind the reverse proxy: the proxies to believe about the client's address and
 # scheme must be named (an empty value if there is none), so that a forgotten
