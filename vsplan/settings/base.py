@@ -6,7 +6,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_choice, env_int, env_str
+from .env import env_bool, env_choice, env_int, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -94,6 +94,13 @@ LOGOUT_REDIRECT_URL = "login"
 # Single sign-on (OpenID Connect), on when the client id is set; see vsplan/oidc.py.
 VSPLAN_OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID", ""))
 if VSPLAN_OIDC_ENABLED:
+    require(
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    )
     INSTALLED_APPS += ["mozilla_django_oidc"]
     AUTHENTICATION_BACKENDS.insert(1, "vsplan.oidc.EmailBackend")
     OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
@@ -221,14 +228,22 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    "filters": {"refusals": {"()": "vsplan.logs.RefusalsWithoutTraceback"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["refusals"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (a second console, mail to ADMINS) are removed: every
+        # event goes to the console above, once.
+        "django": {"level": "INFO", "handlers": []},
         # Each request is logged by the server (gunicorn's access log); Django
-        # logs only what went wrong.
-        "django.server": {"level": "WARNING"},
+        # logs only what went wrong. The development server logs here (dev.py).
+        "django.server": {"level": "WARNING", "handlers": [], "propagate": True},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},

@@ -1,0 +1,101 @@
+"""Quiet, useful logs: one line per request in development, refusals without tracebacks."""
+
+import io
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def console():
+    """What the console handler of the test settings' logging prints during the test."""
+    [handler] = [h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+@pytest.mark.django_db
+def test_a_refusal_is_logged_in_one_line_without_a_traceback(reader_client, console):
+    assert reader_client.get("/areas/HR-04/status/").status_code == 403  # PermissionDenied
+    assert reader_client.get("/areas/NOPE-99/").status_code == 404  # Http404
+    lines = console.getvalue().splitlines()
+    assert [line.split(" django.request ", 1)[-1] for line in lines] == [
+        "Forbidden (Permission denied): /areas/HR-04/status/",
+        "Not Found: /areas/NOPE-99/",
+    ], lines
+
+
+@pytest.mark.django_db
+def test_a_server_error_keeps_its_traceback(reader, console, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(reader)
+    monkeypatch.setattr("areas.views.selectors.current_plan", lambda: 1 / 0)
+    assert client.get("/").status_code == 500
+    assert "Traceback" in console.getvalue() and "ZeroDivisionError" in console.getvalue()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _answer(url: str, data: bytes | None = None) -> int:
+    try:
+        with urllib.request.urlopen(url, data=data, timeout=10) as response:  # noqa: S310
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_development_server_logs_each_request_in_one_line(tmp_path):
+    port = _free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment |= {
+        "DJANGO_SETTINGS_MODULE": "vsplan.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dev.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120  # the slowest honest start on a loaded machine
+        while True:
+            try:
+                if _answer(f"{base}/health/") == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "runserver did not start"
+            time.sleep(0.2)
+        assert _answer(f"{base}/static/css/app.css") == 200
+        assert _answer(f"{base}/no-such-page/") == 404
+        assert _answer(f"{base}/login/", data=b"username=x") == 403  # no CSRF token
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    requests = [line for line in output.splitlines() if "django.server" in line]
+    assert [line.split("django.server ", 1)[1] for line in requests[-3:]] == [
+        '"GET /static/css/app.css HTTP/1.1" 200 ' + requests[-3].rsplit(" ", 1)[1],
+        '"GET /no-such-page/ HTTP/1.1" 404 ' + requests[-2].rsplit(" ", 1)[1],
+        '"POST /login/ HTTP/1.1" 403 ' + requests[-1].rsplit(" ", 1)[1],
+    ]
+    assert output.count("Not Found: /no-such-page/") == 1  # not twice
+    assert output.count("Forbidden (CSRF cookie not set.): /login/") == 1
+    assert "Traceback" not in output
