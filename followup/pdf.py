@@ -364,8 +364,8 @@ def _write_pdf(html: str) -> bytes:
 
 def _can_fork() -> bool:
     """Forking is safe only in a single-threaded process, as the background worker and
-    render_report are; in a threaded server (development's immediate task backend) the
-    render runs in the process, unbounded in time."""
+    render_report are; in a threaded process (development's reloading worker, a test's
+    live server) the render runs in the process, unbounded in time."""
     return threading.active_count() == 1
 
 

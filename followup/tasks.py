@@ -1,7 +1,8 @@
 """Background work: rendering a follow-up report PDF off the web request.
 
-Runs through Django's tasks API: the database-backed worker in production
-(`manage.py db_worker`), the immediate backend in development and tests.
+Runs through Django's tasks API: the database-backed queue, worked by `manage.py
+db_worker` (in development `./dev run` starts one next to the server); unit tests use the
+immediate backend.
 """
 
 import hashlib

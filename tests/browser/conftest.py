@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -10,8 +11,13 @@ import pytest
 
 from tests.conftest import PASSWORD
 
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+NODE_MODULES = REPO / "node_modules"
+# The longest any one step may take before it counts as failed: the slowest honest run
+# (a loaded 2-core machine running the suite in parallel) with room to spare. A step
+# that is done sooner never waits for it.
+STEP_TIMEOUT_MS = 60_000
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FRAGMENT = (
@@ -101,7 +107,8 @@ def page_for(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("response", keep_html)
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.set_default_navigation_timeout(STEP_TIMEOUT_MS)
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
@@ -123,3 +130,27 @@ def axe_violations(page) -> list[str]:
         "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
     )
     return [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"]]
+
+
+@pytest.fixture
+def task_worker(transactional_db, live_server, settings):
+    """A real background worker, `manage.py db_worker`, working the test database's queue.
+
+    The app then enqueues its background work (report PDFs) into the database as in
+    production, and no request renders anything itself. Stopped before the test's data
+    is flushed.
+    """
+    from django.db import connection
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "vsplan.settings.test",
+                   "VSPLAN_TEST_WORKER_DATABASE": connection.settings_dict["NAME"]}  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
+         "--interval", "0.2", "--verbosity", "0"],
+        cwd=REPO, env=environment,
+    )  # fmt: skip
+    yield worker
+    assert worker.poll() is None, f"the worker stopped by itself (exit code {worker.returncode})"
+    worker.terminate()
+    worker.wait(timeout=120)

@@ -9,5 +9,5 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 # runserver logs each request in one line: "GET /my/ HTTP/1.1" 200 5120
 LOGGING["loggers"]["django.server"]["level"] = "INFO"  # noqa: F405
-# No worker to start in development: tasks run at once, in the request.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Background work (the report PDFs) goes to the database queue, as in production;
+# `./dev run` starts `manage.py db_worker` next to the server, so no request waits on it.
