@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,7 +74,15 @@ def test_the_development_server_logs_each_request_in_one_line(tmp_path):
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
+    reader.start()
     base = f"http://127.0.0.1:{port}"
+    expected = [
+        '"GET /static/css/app.css HTTP/1.1" 200 ',
+        '"GET /no-such-page/ HTTP/1.1" 404 ',
+        '"POST /login/ HTTP/1.1" 403 ',
+    ]
     try:
         deadline = time.monotonic() + 120  # the slowest honest start on a loaded machine
         while True:
@@ -87,15 +96,19 @@ def test_the_development_server_logs_each_request_in_one_line(tmp_path):
         assert _answer(f"{base}/static/css/app.css") == 200
         assert _answer(f"{base}/no-such-page/") == 404
         assert _answer(f"{base}/login/", data=b"username=x") == 403  # no CSRF token
+        # The server writes its line after the answer: wait for the lines, not a fixed time.
+        deadline = time.monotonic() + 60
+        while not all(any(e in line for line in list(lines)) for e in expected):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
     finally:
         server.terminate()
-        output = server.communicate(timeout=30)[0]
-    requests = [line for line in output.splitlines() if "django.server" in line]
-    assert [line.split("django.server ", 1)[1] for line in requests[-3:]] == [
-        '"GET /static/css/app.css HTTP/1.1" 200 ' + requests[-3].rsplit(" ", 1)[1],
-        '"GET /no-such-page/ HTTP/1.1" 404 ' + requests[-2].rsplit(" ", 1)[1],
-        '"POST /login/ HTTP/1.1" 403 ' + requests[-1].rsplit(" ", 1)[1],
-    ]
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+    output = "".join(lines)
+    for request in expected:
+        [line] = [line for line in lines if request in line]  # one line each
+        assert " INFO django.server " in line or " WARNING django.server " in line
     assert output.count("Not Found: /no-such-page/") == 1  # not twice
     assert output.count("Forbidden (CSRF cookie not set.): /login/") == 1
     assert "Traceback" not in output
