@@ -88,6 +88,24 @@ def test_line_breaks_of_the_pdf_are_joined_but_lists_and_paragraphs_kept():
 
 
 @pytest.mark.django_db
+def test_the_tests_copy_of_the_plan_is_exactly_what_loaddata_writes(_kth_plan_rows):
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from followup.versioning import data_token
+    from tests.conftest import copy_plan, plan_rows
+
+    with transaction.atomic():
+        call_command("loaddata", "kth_plan", verbosity=0)
+        loaded = plan_rows()
+        transaction.set_rollback(True)
+    copy_plan(_kth_plan_rows)
+    assert plan_rows() == loaded
+    assert sum(len(values) for _model, values in loaded) > 143 + 400  # objects and links
+    assert data_token()
+
+
+@pytest.mark.django_db
 def test_the_plan_has_every_development_area_of_sections_3_1_to_3_7(kth_plan):
     counts = Counter(DevelopmentArea.objects.values_list("support_area__code", flat=True))
     assert dict(counts) == AREAS_PER_SUPPORT_AREA
