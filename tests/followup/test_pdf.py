@@ -13,6 +13,13 @@ from followup import cycles
 from followup.models import FollowUpCycle, FollowUpReport, GeneratedReport
 from followup.pdf import ReportScope, StaticOnlyFetcher, build_report, render_pdf
 
+# The renderer forks as in the background worker, but this process is not as alone as the
+# worker: the browser tests leave threads behind, and a parallel run's worker process has
+# its I/O thread (execnet's, which threading does not count). The child touches nothing
+# those threads hold (it renders and writes to its pipe): fork regardless, and keep
+# Python's warning about it out of the output.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+
 
 @pytest.fixture
 def cycle(kth_plan, head) -> FollowUpCycle:
@@ -262,12 +269,6 @@ def test_a_failed_render_says_so(client, secretariat, cycle, monkeypatch):
     assert client.get(f"/cycles/2025/pdf/{stored.pk}/download/").status_code == 404
 
 
-# Other tests (the browser's) may leave threads behind in this process, where the worker
-# has none: fork regardless, and keep Python's warning about it out of the output.
-FORK_ANYWAY = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
-
-
-@FORK_ANYWAY
 @pytest.mark.django_db
 def test_a_render_that_runs_out_of_time_is_stopped_and_says_so(
     client, secretariat, cycle, settings, tmp_path, monkeypatch
@@ -294,7 +295,6 @@ def test_a_render_that_runs_out_of_time_is_stopped_and_says_so(
     assert _render(cycle, ReportScope("programme"))[2].startswith(b"%PDF-")
 
 
-@FORK_ANYWAY
 @pytest.mark.parametrize(
     ("renderer", "message"),
     [
@@ -320,7 +320,6 @@ def test_the_renderer_runs_apart_and_a_hang_or_crash_fails_only_the_report(
     assert multiprocessing.active_children() == []
 
 
-@FORK_ANYWAY
 def test_the_renderer_leaves_what_it_inherited_out_of_its_garbage_collection(monkeypatch):
     import gc
 
