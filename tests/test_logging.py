@@ -56,7 +56,7 @@ def _free_port() -> int:
 
 def _answer(url: str, data: bytes | None = None) -> int:
     try:
-        with urllib.request.urlopen(url, data=data, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(url, data=data, timeout=10) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code

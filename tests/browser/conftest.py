@@ -2,9 +2,11 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
-import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -52,34 +54,59 @@ def browser():
         browser.close()
 
 
-def html_errors(documents: dict[str, str]) -> list[str]:
-    """Errors the Nu HTML Checker finds in the documents (URL -> HTML; fragments are wrapped)."""
+@pytest.fixture(scope="session")
+def html_checker():
+    """The Nu HTML Checker (vnu-jar) as a local web service for this test process.
+
+    One Java process, started once and then warm, instead of one per test: a cold start
+    and its first documents cost seconds of CPU each time. It checks exactly as the
+    command line does (the same checker, documents sent as text/html).
+    """
     assert VNU.exists(), "Run npm ci (./dev test does) to get the Nu HTML Checker (vnu-jar)."
-    with tempfile.TemporaryDirectory() as folder:
-        names = {}
-        for n, (url, html) in enumerate(documents.items()):
-            if not html.lstrip().lower().startswith("<!doctype"):
-                html = FRAGMENT.format(html)
-            path = Path(folder) / f"{n}.html"
-            path.write_text(html, encoding="utf-8")
-            names[path.name] = url
-        if not names:
-            return []
-        result = subprocess.run(
-            ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *[
-                str(Path(folder) / f"{n}.html") for n in range(len(names))]],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    return [
-        f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: {m['message']}"
-        f" [{m.get('extract', '').strip()[:80]}]"
-        for m in messages
-    ]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    checker = subprocess.Popen(
+        ["java", "-cp", str(VNU), "-Dnu.validator.servlet.bind-address=127.0.0.1",
+         "nu.validator.servlet.Main", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while True:
+        try:
+            urllib.request.urlopen(base, timeout=10).close()
+            break
+        except OSError:
+            assert checker.poll() is None, f"the Nu HTML Checker stopped ({checker.returncode})"
+            assert time.monotonic() < deadline, "the Nu HTML Checker did not start"
+            time.sleep(0.2)
+    yield f"{base}?out=json"
+    checker.terminate()
+    checker.wait(timeout=60)
+
+
+def html_errors(checker: str, documents: dict[str, str]) -> list[str]:
+    """Errors the Nu HTML Checker finds in the documents (URL -> HTML; fragments are wrapped)."""
+    errors = []
+    for url, html in documents.items():
+        if not html.lstrip().lower().startswith("<!doctype"):
+            html = FRAGMENT.format(html)
+        request = urllib.request.Request(
+            checker, data=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+        )
+        with urllib.request.urlopen(request, timeout=STEP_TIMEOUT_MS / 1000) as answer:
+            messages = json.load(answer)["messages"]
+        errors += [
+            f"{url}: {m['message']} [{m.get('extract', '').strip()[:80]}]"
+            for m in messages
+            if m.get("type") in ("error", "non-document-error")  # as --errors-only
+        ]
+    return errors
 
 
 @pytest.fixture
-def page_for(browser, live_server):
+def page_for(browser, live_server, html_checker):
     """A logged-in page for a user, through the real login form; CSP is bypassed only for axe.
 
     Every HTML page and htmx fragment the app sends to these pages is kept and,
@@ -119,7 +146,7 @@ def page_for(browser, live_server):
     yield open_as
     for context in contexts:
         context.close()
-    assert html_errors(documents) == []
+    assert html_errors(html_checker, documents) == []
 
 
 def axe_violations(page) -> list[str]:
