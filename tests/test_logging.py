@@ -56,9 +56,11 @@ def _free_port() -> int:
 
 def _answer(url: str, data: bytes | None = None) -> int:
     try:
-        with urllib.request.urlopen(url, data=data, timeout=10) as response:
+        with urllib.request.urlopen(url, data=data, timeout=60) as response:
+            response.read()  # a client that hangs up early gets no line from runserver
             return response.status
     except urllib.error.HTTPError as error:
+        error.read()
         return error.code
 
 

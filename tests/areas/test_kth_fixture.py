@@ -100,7 +100,17 @@ def test_the_tests_copy_of_the_plan_is_exactly_what_loaddata_writes(_kth_plan_ro
         loaded = plan_rows()
         transaction.set_rollback(True)
     copy_plan(_kth_plan_rows)
-    assert plan_rows() == loaded
+
+    def comparable(rows):
+        # A link row's own id is the database's sequence (PostgreSQL's is not rolled back
+        # with the loaddata above): compare what it links.
+        return [
+            (model, [{k: v for k, v in row.items() if k != "id"} for row in values]
+             if model._meta.auto_created else values)
+            for model, values in rows
+        ]  # fmt: skip
+
+    assert comparable(plan_rows()) == comparable(loaded)
     assert sum(len(values) for _model, values in loaded) > 143 + 400  # objects and links
     assert data_token()
 
