@@ -178,6 +178,10 @@ def test_secretariats_cycle_journey(page_for, live_server, task_worker, head, se
     page.click("text=Stäng och frys")
     page.wait_for_selector("text=Publicera")
     assert axe_violations(page) == []
+    # The report for the support area with the two reviewed reports (the whole programme's
+    # is tested in tests/followup/test_pdf.py; here the point is the way it is made).
+    page.select_option("#pdf-scope", "support_area")
+    page.select_option("#pdf-code", "UTB")
     page.click("text=Ta fram PDF:en")  # answers at once with the progress page
     page.wait_for_url(re.compile(r"/cycles/2026/pdf/\d+/$"))
     assert page.locator("#pdf-status[role=status]").count() == 1
