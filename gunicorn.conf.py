@@ -3,8 +3,10 @@
 Every value can be changed from the environment without editing the file.
 """
 
+import importlib
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Synchronous workers, two per core plus one, is gunicorn's advice for an app
@@ -30,3 +32,16 @@ forwarded_allow_ips = os.environ.get(
 raw_env = [
     "DJANGO_SETTINGS_MODULE=" + os.environ.get("DJANGO_SETTINGS_MODULE", "vsplan.settings.prod")
 ]
+
+
+def on_starting(server) -> None:
+    """Read the settings once before any worker starts: a missing or malformed variable
+    then stops gunicorn with one line (exit status 4), instead of every worker failing
+    at once with gunicorn's own traceback."""
+    from vsplan.settings.env import EnvironmentProblem
+
+    try:
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except EnvironmentProblem as problem:
+        print(f"vsplan: {problem}", file=sys.stderr, flush=True)
+        raise SystemExit(4) from None

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install or upgrade vsplan in this checkout, as the service user:
 #   runuser -u vsplan -- /srv/vsplan/deploy/install.sh
-# The dependencies pinned in pyproject.toml into .venv, the database migrated,
+# The dependencies uv.lock pins (with their hashes) into .venv, the database migrated,
 # the static files collected, the roles set up, and the deployment checklist.
 # It restarts nothing: deploy/upgrade.sh (as root) does this and then restarts.
 set -eu
@@ -15,12 +15,21 @@ if [ "${DJANGO_SETTINGS_MODULE:-}" != vsplan.settings.prod ]; then
   exit 1
 fi
 
-# The requirements are generated into .venv, never left in the checkout.
-.venv/bin/python - > .venv/requirements.txt <<'PY'
+# Exactly what uv.lock pins for the app, every file checked against its hash: first uv (the
+# version and hashes the lock names), which turns the lock into a requirements file (in .venv,
+# never left in the checkout), then pip installs that.
+.venv/bin/python - > .venv/uv-requirement.txt <<'PY'
 import tomllib
-print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))
+[uv] = [p for p in tomllib.load(open("uv.lock", "rb"))["package"] if p["name"] == "uv"]
+files = uv.get("wheels", []) + ([uv["sdist"]] if "sdist" in uv else [])
+print(f"uv=={uv['version']} " + " ".join(f"--hash={f['hash']}" for f in files))
 PY
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r .venv/requirements.txt
+pip_install() {
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes "$@"
+}
+pip_install --no-deps -r .venv/uv-requirement.txt
+.venv/bin/uv export --frozen --no-dev --no-emit-project --quiet -o .venv/requirements.txt
+pip_install -r .venv/requirements.txt
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 .venv/bin/python manage.py setup_roles

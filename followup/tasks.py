@@ -1,7 +1,8 @@
 """Background work: rendering a follow-up report PDF off the web request.
 
-Runs through Django's tasks API: the database-backed worker in production
-(`manage.py worker`, see vsplan/worker.py), the immediate backend where settings say so.
+Runs through Django's tasks API: the database-backed queue, worked in production by
+`manage.py worker` (see vsplan/worker.py) and in development by the `db_worker` that
+`./dev run` starts next to the server; unit tests use the immediate backend.
 """
 
 import hashlib

@@ -147,7 +147,7 @@ def test_production_serves_hashed_static_files(tmp_path):
 def test_gunicorn_reads_its_configuration():
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--check-config", "--print-config", "vsplan.wsgi"],
-        cwd=REPO, env={"PATH": "/usr/bin:/bin", **PROD}, capture_output=True, text=True, timeout=60,
+        cwd=REPO, env={"PATH": "/usr/bin:/bin", **PROD}, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "bind" in result.stdout and "127.0.0.1:8000" in result.stdout

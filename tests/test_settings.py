@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from vsplan.settings.env import env_bool, env_int, env_list, env_str
+from vsplan.settings.env import EnvironmentProblem, env_bool, env_int, env_list, env_str, require
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,9 @@ def test_env_readers_parse_and_reject(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="X_MISSING"):
         env_str("X_MISSING")
     assert env_str("X_MISSING", "fallback") == "fallback"
+    monkeypatch.delenv("Y_MISSING", raising=False)
+    with pytest.raises(EnvironmentProblem, match="variables X_MISSING, Y_MISSING "):
+        require("X_BOOL", "X_MISSING", "Y_MISSING")
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -71,7 +74,45 @@ def test_production_refuses_to_start_without(missing):
     env = {k: v for k, v in PROD.items() if k != missing}
     result = _manage("check", **env)
     assert result.returncode != 0
-    assert f"Set the environment variable {missing}" in result.stderr
+    assert (
+        result.stderr == f"vsplan: Set the environment variable {missing} (see docs/deploy.md).\n"
+    )
+
+
+def test_production_names_every_missing_variable_at_once_in_one_line():
+    result = _manage("check", DJANGO_SETTINGS_MODULE="vsplan.settings.prod")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "vsplan: Set the environment variables DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, "
+        "DATABASE_URL, VSPLAN_SITE_URL, VSPLAN_TRUSTED_PROXIES (see docs/deploy.md).\n"
+    )
+
+
+def test_a_malformed_variable_is_one_line_too():
+    result = _manage("check", **PROD, DJANGO_HSTS_SECONDS="a year")
+    assert result.returncode == 1
+    assert result.stderr == "vsplan: DJANGO_HSTS_SECONDS must be a whole number, not 'a year'.\n"
+
+
+def test_gunicorn_stops_with_one_line_and_no_traceback(tmp_path):
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))
+    }
+    environment |= {"DJANGO_SETTINGS_MODULE": "vsplan.settings.prod", "GUNICORN_WORKERS": "2",
+                    "GUNICORN_BIND": "127.0.0.1:0", "HOME": str(tmp_path)}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "vsplan.wsgi"],
+        cwd=REPO, env=environment, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 4, output  # gunicorn's "App failed to load": it stops
+    assert "Traceback" not in output
+    line = (
+        "vsplan: Set the environment variables DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, "
+        "DATABASE_URL, VSPLAN_SITE_URL, VSPLAN_TRUSTED_PROXIES (see docs/deploy.md)."
+    )
+    assert output.count(line) == 1
+    assert "Booting worker" not in output  # stopped before any worker started
 
 
 def test_production_passes_the_deployment_checklist():

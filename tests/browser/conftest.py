@@ -2,16 +2,24 @@
 
 import json
 import os
+import socket
 import subprocess
-import tempfile
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
 
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+NODE_MODULES = REPO / "node_modules"
+# The longest any one step may take before it counts as failed: the slowest honest run
+# (a loaded 2-core machine running the suite in parallel) with room to spare. A step
+# that is done sooner never waits for it.
+STEP_TIMEOUT_MS = 60_000
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 FRAGMENT = (
@@ -46,34 +54,59 @@ def browser():
         browser.close()
 
 
-def html_errors(documents: dict[str, str]) -> list[str]:
-    """Errors the Nu HTML Checker finds in the documents (URL -> HTML; fragments are wrapped)."""
+@pytest.fixture(scope="session")
+def html_checker():
+    """The Nu HTML Checker (vnu-jar) as a local web service for this test process.
+
+    One Java process, started once and then warm, instead of one per test: a cold start
+    and its first documents cost seconds of CPU each time. It checks exactly as the
+    command line does (the same checker, documents sent as text/html).
+    """
     assert VNU.exists(), "Run npm ci (./dev test does) to get the Nu HTML Checker (vnu-jar)."
-    with tempfile.TemporaryDirectory() as folder:
-        names = {}
-        for n, (url, html) in enumerate(documents.items()):
-            if not html.lstrip().lower().startswith("<!doctype"):
-                html = FRAGMENT.format(html)
-            path = Path(folder) / f"{n}.html"
-            path.write_text(html, encoding="utf-8")
-            names[path.name] = url
-        if not names:
-            return []
-        result = subprocess.run(
-            ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *[
-                str(Path(folder) / f"{n}.html") for n in range(len(names))]],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    return [
-        f"{names.get(Path(m.get('url', '')).name, m.get('url'))}: {m['message']}"
-        f" [{m.get('extract', '').strip()[:80]}]"
-        for m in messages
-    ]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    checker = subprocess.Popen(
+        ["java", "-cp", str(VNU), "-Dnu.validator.servlet.bind-address=127.0.0.1",
+         "nu.validator.servlet.Main", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while True:
+        try:
+            urllib.request.urlopen(base, timeout=10).close()
+            break
+        except OSError:
+            assert checker.poll() is None, f"the Nu HTML Checker stopped ({checker.returncode})"
+            assert time.monotonic() < deadline, "the Nu HTML Checker did not start"
+            time.sleep(0.2)
+    yield f"{base}?out=json"
+    checker.terminate()
+    checker.wait(timeout=60)
+
+
+def html_errors(checker: str, documents: dict[str, str]) -> list[str]:
+    """Errors the Nu HTML Checker finds in the documents (URL -> HTML; fragments are wrapped)."""
+    errors = []
+    for url, html in documents.items():
+        if not html.lstrip().lower().startswith("<!doctype"):
+            html = FRAGMENT.format(html)
+        request = urllib.request.Request(
+            checker, data=html.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
+        )
+        with urllib.request.urlopen(request, timeout=STEP_TIMEOUT_MS / 1000) as answer:
+            messages = json.load(answer)["messages"]
+        errors += [
+            f"{url}: {m['message']} [{m.get('extract', '').strip()[:80]}]"
+            for m in messages
+            if m.get("type") in ("error", "non-document-error")  # as --errors-only
+        ]
+    return errors
 
 
 @pytest.fixture
-def page_for(browser, live_server):
+def page_for(browser, live_server, html_checker):
     """A logged-in page for a user, through the real login form; CSP is bypassed only for axe.
 
     Every HTML page and htmx fragment the app sends to these pages is kept and,
@@ -101,7 +134,8 @@ def page_for(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("response", keep_html)
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.set_default_navigation_timeout(STEP_TIMEOUT_MS)
         page.goto(f"{live_server.url}/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
@@ -112,7 +146,7 @@ def page_for(browser, live_server):
     yield open_as
     for context in contexts:
         context.close()
-    assert html_errors(documents) == []
+    assert html_errors(html_checker, documents) == []
 
 
 def axe_violations(page) -> list[str]:
@@ -123,3 +157,27 @@ def axe_violations(page) -> list[str]:
         "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
     )
     return [f"{v['id']}: {v['nodes'][0]['target']}" for v in result["violations"]]
+
+
+@pytest.fixture
+def task_worker(transactional_db, live_server, settings):
+    """The production background worker, `manage.py worker`, working the test database's queue.
+
+    The app then enqueues its background work (report PDFs) into the database as in
+    production, and no request renders anything itself. Stopped before the test's data
+    is flushed.
+    """
+    from django.db import connection
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "vsplan.settings.test",
+                   "VSPLAN_TEST_WORKER_DATABASE": connection.settings_dict["NAME"]}  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--no-startup-delay",
+         "--interval", "0.2", "--verbosity", "0"],
+        cwd=REPO, env=environment,
+    )  # fmt: skip
+    yield worker
+    assert worker.poll() is None, f"the worker stopped by itself (exit code {worker.returncode})"
+    worker.terminate()
+    worker.wait(timeout=120)

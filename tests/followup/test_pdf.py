@@ -260,8 +260,6 @@ def test_a_failed_render_says_so(client, secretariat, cycle, monkeypatch):
     assert client.get(f"/cycles/2025/pdf/{stored.pk}/download/").status_code == 404
 
 
-# Other tests (the browser's) may leave threads behind in this process, where the worker
-# has none: fork regardless, and keep Python's warning about it out of the output.
 @pytest.mark.django_db
 def test_a_render_that_runs_out_of_time_is_stopped_and_says_so(
     client, secretariat, cycle, settings, tmp_path

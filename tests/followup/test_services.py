@@ -46,7 +46,7 @@ def test_two_threads_racing_save_exactly_once(kth_plan, django_user_model):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
+        t.join(timeout=120)
     assert sorted(outcomes) == ["conflict", "saved"]
     assert StatusUpdate.objects.count() == 1
     assert DevelopmentArea.objects.get(key="UTB-01").status_version == 1

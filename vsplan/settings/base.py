@@ -6,7 +6,7 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_choice, env_int, env_networks, env_str, env_url
+from .env import env_bool, env_choice, env_int, env_networks, env_str, env_url, require
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -84,6 +84,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one SQLite file. Every transaction takes
+    # the write lock when it begins (IMMEDIATE), so a writer waits its turn (up to
+    # `timeout` seconds) instead of failing at once with "database is locked" when a
+    # read turns into a write; WAL lets readers go on while someone writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -100,6 +110,13 @@ LOGOUT_REDIRECT_URL = "login"
 # Single sign-on (OpenID Connect), on when the client id is set; see vsplan/oidc.py.
 VSPLAN_OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID", ""))
 if VSPLAN_OIDC_ENABLED:
+    require(
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+        "OIDC_OP_JWKS_ENDPOINT",
+    )
     INSTALLED_APPS += ["mozilla_django_oidc"]
     AUTHENTICATION_BACKENDS.insert(1, "vsplan.oidc.EmailBackend")
     OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
@@ -164,7 +181,7 @@ AXES_CLIENT_IP_CALLABLE = "vsplan.security.client_address"
 AXES_LOCKOUT_CALLABLE = "vsplan.security.lockout_response"
 
 # Background work (PDF rendering): a database-backed queue, worked by
-# `manage.py db_worker` on any machine that reaches the database.
+# `manage.py worker` (vsplan/worker.py) on any machine that reaches the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The longest a follow-up report PDF may take to render before it is stopped and the
@@ -243,14 +260,22 @@ LOGGING = {
             "()": "vsplan.logformat.JsonFormatter",
         },
     },
+    "filters": {"refusals": {"()": "vsplan.logs.RefusalsWithoutTraceback"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["refusals"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (a second console, mail to ADMINS) are removed: every
+        # event goes to the console above, once.
+        "django": {"level": "INFO", "handlers": []},
         # Each request is logged by the server (gunicorn's access log); Django
-        # logs only what went wrong.
-        "django.server": {"level": "WARNING"},
+        # logs only what went wrong. The development server logs here (dev.py).
+        "django.server": {"level": "WARNING", "handlers": [], "propagate": True},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "ERROR"},
         "fontTools": {"level": "WARNING"},

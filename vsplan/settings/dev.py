@@ -25,6 +25,7 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-LOGGING["loggers"]["django.server"]["level"] = "INFO"  # noqa: F405 - see each request locally
-# No worker to start in development: tasks run at once, in the request.
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# runserver logs each request in one line: "GET /my/ HTTP/1.1" 200 5120
+LOGGING["loggers"]["django.server"]["level"] = "INFO"  # noqa: F405
+# Background work (the report PDFs) goes to the database queue, as in production;
+# `./dev run` starts `manage.py db_worker` next to the server, so no request waits on it.

@@ -2,12 +2,32 @@
 
 Each reader rejects a malformed value at start-up with a message naming the
 variable, rather than letting a typo become a silently insecure default.
+`require` checks every variable a settings module cannot do without at once, so
+that one start names all that are missing.
+
+The problems are `EnvironmentProblem`s: a mistake in the environment, not in the
+code, which `manage.py` and `vsplan/wsgi.py` report in one line, without a traceback.
 """
 
 import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
+
+
+class EnvironmentProblem(ImproperlyConfigured):
+    """A variable of the environment is missing or malformed."""
+
+
+def require(*names: str) -> None:
+    """Refuse to go on unless every one of the variables is set (all missing ones named)."""
+    missing = [name for name in names if name not in os.environ]
+    if missing:
+        raise EnvironmentProblem(
+            f"Set the environment variable{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (see docs/deploy.md)."
+        )
+
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -18,7 +38,7 @@ def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
     if value is None:
         if default is None:
-            raise ImproperlyConfigured(f"Set the environment variable {name}.")
+            raise EnvironmentProblem(f"Set the environment variable {name}.")
         return default
     return value
 
@@ -32,7 +52,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+    raise EnvironmentProblem(f"{name} must be true or false, not {value!r}.")
 
 
 def env_int(name: str, default: int) -> int:
@@ -42,7 +62,7 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+        raise EnvironmentProblem(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
@@ -50,7 +70,7 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         if default is None:
-            raise ImproperlyConfigured(f"Set the environment variable {name}.")
+            raise EnvironmentProblem(f"Set the environment variable {name}.")
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -58,7 +78,7 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def env_choice(name: str, choices: list[str], default: str) -> str:
     value = os.environ.get(name, default)
     if value not in choices:
-        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+        raise EnvironmentProblem(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
 
 

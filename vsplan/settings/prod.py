@@ -1,14 +1,31 @@
 """Production: every secret and host comes from the environment, and is required."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_choice, env_int, env_list, env_networks, env_str, env_url
+from .env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_url,
+    require,
+)
+
+# Every one that is missing is named at once. DATABASE_URL: never fall back to the
+# SQLite file in production.
+require(
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "VSPLAN_SITE_URL",
+    "VSPLAN_TRUSTED_PROXIES",
+)
 
 DEBUG = False
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-# Refuse to fall back to the SQLite file in production.
-env_str("DATABASE_URL")
 
 # The site's address as its users reach it: links in e-mails start with it.
 VSPLAN_SITE_URL = env_url("VSPLAN_SITE_URL")

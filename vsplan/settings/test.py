@@ -27,4 +27,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test_db.sqlite3")}  # noqa: F405
 
+# Tests that need a rendered report render it at once, inside the test. The browser
+# journeys run a real background worker (tests/browser/conftest.py, `task_worker`):
+# `manage.py worker` with these settings and this variable naming the test database
+# it works on, with the database backend the app then enqueues into.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+if os.environ.get("VSPLAN_TEST_WORKER_DATABASE"):
+    DATABASES["default"]["NAME"] = os.environ["VSPLAN_TEST_WORKER_DATABASE"]  # noqa: F405
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
