@@ -15,35 +15,65 @@ from django.utils.translation import gettext as _
 
 from areas.models import ExternalDependency
 
-from .models import Status, TrafficLight
+from .models import ReportState, Status, TrafficLight
 
-# Colours chosen for contrast against white (>= 3:1 for graphics, WCAG 1.4.11)
-# and against each other; each status also has its own pattern in the legend.
-STATUS_COLOURS = {
-    "none": "#767676",  # nothing reported (followup.summary.NOT_REPORTED)
-    Status.NOT_STARTED: "#5b6770",
-    Status.ONGOING: "#004791",
-    Status.FINISHED: "#1e6b2f",
-    Status.PAUSED: "#8a4b00",
-    Status.CANCELLED: "#3d3d3d",
-}
+# -- the palette: one colour per meaning, in every page and document ----------------
+#
+# Each colour below means one thing wherever it appears (tests/followup/test_palette.py
+# holds every pair of meanings apart: a visible difference, CIE76 distance 15 or more) and
+# carries white text (contrast 4.5:1 or more against white, WCAG 1.4.3 and 1.4.11). Colour
+# never carries meaning alone: bars carry their numbers, traffic lights their shape, and
+# every chart has its table. Two scales share colours on purpose, as they mean the same:
+# an external dependency's state is read like a traffic light (on track, delayed, blocked),
+# and a report not started is an area with nothing reported.
+
+# The traffic lights, each with its own shape (web and PDF draw the same files,
+# static/img/light-*.svg), so that print in grey still tells them apart.
 LIGHT_COLOURS = {
     TrafficLight.GREEN: "#1e7b34",
     TrafficLight.AMBER: "#b35c00",
     TrafficLight.RED: "#b00020",
-}
-DEPENDENCY_STATE_COLOURS = {
-    ExternalDependency.State.ON_TRACK: "#1e7b34",
-    ExternalDependency.State.DELAYED: "#b35c00",
-    ExternalDependency.State.BLOCKED: "#b00020",
 }
 LIGHT_SHAPES = {
     TrafficLight.GREEN: "circle",
     TrafficLight.AMBER: "triangle",
     TrafficLight.RED: "square",
 }
-# A risk's band by its score (likelihood × consequence), as the heat map colours it.
-RISK_BAND_COLOURS = {"low": "#1e6b2f", "medium": "#8a4b00", "high": "#b00020"}
+DEPENDENCY_STATE_COLOURS = {
+    ExternalDependency.State.ON_TRACK: LIGHT_COLOURS[TrafficLight.GREEN],
+    ExternalDependency.State.DELAYED: LIGHT_COLOURS[TrafficLight.AMBER],
+    ExternalDependency.State.BLOCKED: LIGHT_COLOURS[TrafficLight.RED],
+}
+STATUS_COLOURS = {
+    "none": "#767676",  # nothing reported (followup.summary.NOT_REPORTED)
+    Status.NOT_STARTED: "#6b5a48",
+    Status.ONGOING: "#0b4f9c",
+    Status.FINISHED: "#00726b",
+    Status.PAUSED: "#7e3064",
+    Status.CANCELLED: "#222222",
+}
+REPORT_STATE_COLOURS = {
+    ReportState.NOT_STARTED: STATUS_COLOURS["none"],
+    ReportState.DRAFT: "#c72365",
+    ReportState.SUBMITTED: "#581fad",
+    ReportState.RETURNED: "#5f5011",
+    ReportState.APPROVED: "#1f7ead",
+}
+# A risk's band by its score (likelihood × consequence): one purple, darker as it grows;
+# the heat map's cells are tints of the same.
+RISK_BAND_COLOURS = {"low": "#7a68ad", "medium": "#5a2d91", "high": "#2e0f52"}
+RISK_BAND_TINTS = {"low": "#f1eef8", "medium": "#ddd3ee", "high": "#c4b3e2"}
+# Late (planned end passed, work not over) and not late.
+LATE_COLOURS = {"late": "#8f3b1b", "on_time": "#40663f"}
+
+# Every scale, for the palette's test.
+PALETTE = {
+    "traffic light": LIGHT_COLOURS,
+    "status": STATUS_COLOURS,
+    "report state": REPORT_STATE_COLOURS,
+    "risk band": RISK_BAND_COLOURS,
+    "late": LATE_COLOURS,
+}
 
 
 def risk_band(score: int) -> str:
@@ -73,11 +103,13 @@ def stacked_bars(
     series: list[tuple[str, str, str]],
     values: dict[tuple[str, str], int],
     links: dict[tuple[str, str], str] | None = None,
+    shapes: dict[str, str] | None = None,
 ) -> Chart:
     """Horizontal stacked bars: one bar per category, one segment per series.
 
     ``categories`` are (key, label); ``series`` (key, label, colour); ``values``
-    maps (category, series) to a count.
+    maps (category, series) to a count; ``shapes`` a series' own legend mark
+    (``LIGHT_SHAPES``; a square otherwise).
     """
     label_width, bar_width, row_height = 230, 440, 30
     totals = {c: sum(values.get((c, s), 0) for s, _l, _c in series) for c, _ in categories}
@@ -113,13 +145,14 @@ def stacked_bars(
         )
     height = 36 + len(categories) * row_height + 40
     legend = []
-    for i, (_skey, slabel, colour) in enumerate(series):
+    for i, (skey, slabel, colour) in enumerate(series):
         legend.append(
             {
                 "x": 10 + (i % 3) * 240,
                 "y": height - 28 + (i // 3) * 18,
                 "label": slabel,
                 "colour": colour,
+                "shape": (shapes or {}).get(skey, "square"),
             }
         )
     height += 18 * ((len(series) - 1) // 3)
@@ -150,14 +183,13 @@ def heatmap(
 ) -> Chart:
     """Likelihood (rows, 5 at the top) × consequence (columns): a count in every cell."""
     size, left, top = 64, 110, 40
-    most = max(cells.values(), default=0) or 1
     squares = []
     for likelihood in range(5, 0, -1):
         for consequence in range(1, 6):
             count = cells.get((likelihood, consequence), 0)
             score = likelihood * consequence
             band = risk_band(score)
-            fill = {"high": "#f6d0d5", "medium": "#fbe6c9", "low": "#e6efe8"}[band]
+            fill = RISK_BAND_TINTS[band]
             squares.append(
                 {
                     "x": left + (consequence - 1) * size,
@@ -167,7 +199,6 @@ def heatmap(
                     "fill": fill,
                     "likelihood": likelihood,
                     "consequence": consequence,
-                    "strength": round(0.15 + 0.85 * count / most, 2) if count else 0,
                     "link": link(likelihood, consequence) if count else "",
                 }
             )
@@ -290,6 +321,7 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
             "headings": headings,
             "years": years,
             "today": x(today),
+            "late_colour": LATE_COLOURS["late"],
             "width": label_width + plot_width + 70,
             "height": y + 30,
             "top": top,

@@ -51,7 +51,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 MAX_AREAS = 10_000
 MAX_TEXT = 5_000_000  # characters of report text
 # The static folders whose files a report may use.
-REPORT_STATIC_FOLDERS = ("css/", "fonts/")
+REPORT_STATIC_FOLDERS = ("css/", "fonts/", "img/")
 
 
 class PdfTooLarge(Exception):

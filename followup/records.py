@@ -33,7 +33,33 @@ def _external(dependency: ExternalDependency) -> dict:
     return {"code": dependency.code, "name": dependency.name, "state": dependency.state}
 
 
-def freeze_area(area: DevelopmentArea, held_up_by: list[ExternalDependency]) -> dict:
+@dataclass(frozen=True)
+class HoldUp:
+    """Something an area waits on that has slipped: an external dependency that is delayed or
+    blocked, or a development area that is late, red, or now expected to end after the
+    waiting area was to start. Reads like an external dependency in the templates."""
+
+    code: str  # the external dependency's code, or the area's key
+    name: str
+    reason: str
+
+    @property
+    def holds_up(self) -> bool:
+        return True
+
+    def get_state_display(self) -> str:
+        return self.reason
+
+
+def _hold_up(data: dict) -> HoldUp:
+    """A frozen hold-up; records frozen before areas could hold each other up name an
+    external dependency's state instead of a reason."""
+    if "reason" in data:
+        return HoldUp(data["code"], data["name"], data["reason"])
+    return HoldUp(data["code"], data["name"], str(ExternalDependency.State(data["state"]).label))
+
+
+def freeze_area(area: DevelopmentArea, held_up_by: list[HoldUp]) -> dict:
     """The area as it reads now, as plain values (with its links prefetched: participating
     departments, dependencies on areas, external dependencies)."""
     support_area = area.support_area
@@ -67,7 +93,7 @@ def freeze_area(area: DevelopmentArea, held_up_by: list[ExternalDependency]) -> 
         "participating": [_department(d) for d in area.participating_departments.all()],
         "depends_on": [{"key": a.key, "title": a.title} for a in area.depends_on.all()],
         "external": [_external(d) for d in area.external_dependencies.all()],
-        "held_up_by": [_external(d) for d in held_up_by],
+        "held_up_by": [{"code": h.code, "name": h.name, "reason": h.reason} for h in held_up_by],
     }
 
 
@@ -169,7 +195,7 @@ class AreaRecord:
     participating: list[DepartmentRecord] = field(default_factory=list)
     depends_on: list[DependsOnRecord] = field(default_factory=list)
     external: list[ExternalRecord] = field(default_factory=list)
-    held_up_by: list[ExternalRecord] = field(default_factory=list)
+    held_up_by: list[HoldUp] = field(default_factory=list)
 
     @classmethod
     def from_frozen(cls, data: dict) -> "AreaRecord":
@@ -198,7 +224,7 @@ class AreaRecord:
             participating=[DepartmentRecord(**d) for d in data["participating"]],
             depends_on=[DependsOnRecord(**d) for d in data["depends_on"]],
             external=[ExternalRecord(**d) for d in data["external"]],
-            held_up_by=[ExternalRecord(**d) for d in data["held_up_by"]],
+            held_up_by=[_hold_up(d) for d in data["held_up_by"]],
         )
 
     @property
@@ -227,6 +253,6 @@ class AreaRecord:
         return any(d.code in codes for d in self.participating)
 
 
-def record_of(area: DevelopmentArea, held_up_by: list[ExternalDependency]) -> AreaRecord:
+def record_of(area: DevelopmentArea, held_up_by: list[HoldUp]) -> AreaRecord:
     """The live area as a record (for an open cycle's documents)."""
     return AreaRecord.from_frozen(freeze_area(area, held_up_by))

@@ -5,12 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import pgettext
 
 from areas.models import ActionPlan, DevelopmentArea, ExternalDependency, PlanChange
 from areas.selectors import filter_plan_areas
+from areas.templatetags.plan_dates import plan_date
 
-from .models import AreaComment, StatusUpdate
-from .standings import areas_with_latest, is_late, late_areas, stale_areas
+from .models import AreaComment, StatusUpdate, TrafficLight
+from .records import HoldUp
+from .standings import areas_with_latest, is_late, late_areas, latest_status_by_area, stale_areas
 from .summary import NOT_REPORTED
 
 
@@ -65,38 +69,87 @@ def area_history(area: DevelopmentArea) -> AreaHistory:
     )
 
 
-def held_up_by(plan: ActionPlan) -> dict[int, list[ExternalDependency]]:
-    """Areas that wait, directly or through other areas, on a delayed or blocked dependency.
+def _area_reasons(status, as_of: date, planned_end, dependant_start) -> list[str]:
+    """Why an area holds up one that depends on it (none: it does not)."""
+    reasons = []
+    if is_late(planned_end, status, as_of):
+        reasons.append(pgettext("holds up", "late"))
+    if status is not None and not status.is_over:
+        if status.traffic_light == TrafficLight.RED:
+            reasons.append(pgettext("holds up", "red light"))
+        revised = status.revised_end
+        if revised and dependant_start and revised > dependant_start:
+            reasons.append(
+                pgettext("holds up", "expected to end %(date)s")
+                % {"date": plan_date(revised, status.revised_end_precision)}
+            )
+    return reasons
 
-    Maps each such area's id to the external dependencies that hold it up. Three
-    queries, then a walk over the dependency graph in memory (no recursion, so a
-    chain of any length is walked).
+
+def held_up_by(plan: ActionPlan, *, as_of: date | None = None) -> dict[int, list[HoldUp]]:
+    """The areas held up, directly or through other areas, by what they depend on: external
+    dependencies that are delayed or blocked, and areas that are late, red, or revised to
+    end after the dependant's planned start (judged at ``as_of``, default today).
+
+    Maps each held-up area's id to what holds it up, at the root. Three queries at most
+    (the links to slipping external dependencies, the links between areas, the latest
+    status of the areas on either end), then a walk over the dependency graph in memory,
+    with no recursion, so a chain of any length is walked. An area whose work is over
+    (finished or cancelled) waits on nothing: it is not held up, and passes nothing on.
     """
-    holding = {
-        d.pk: d for d in ExternalDependency.objects.exclude(state=ExternalDependency.State.ON_TRACK)
-    }
-    if not holding:
-        return {}
-    direct: dict[int, set[int]] = defaultdict(set)
-    through = DevelopmentArea.external_dependencies.through.objects.filter(
-        developmentarea__plan=plan, externaldependency_id__in=holding
+    as_of = as_of or timezone.localdate()
+    external = list(
+        DevelopmentArea.external_dependencies.through.objects.filter(developmentarea__plan=plan)
+        .exclude(externaldependency__state=ExternalDependency.State.ON_TRACK)
+        .select_related("externaldependency")
     )
-    for link in through:
-        direct[link.developmentarea_id].add(link.externaldependency_id)
+    links = list(
+        DevelopmentArea.depends_on.through.objects.filter(
+            from_developmentarea__plan=plan, to_developmentarea__plan=plan
+        ).values(
+            "from_developmentarea_id",
+            "from_developmentarea__planned_start",
+            "to_developmentarea_id",
+            "to_developmentarea__key",
+            "to_developmentarea__title",
+            "to_developmentarea__planned_end",
+        )
+    )
+    if not external and not links:
+        return {}
+    involved = {link.developmentarea_id for link in external}
+    for link in links:
+        involved |= {link["from_developmentarea_id"], link["to_developmentarea_id"]}
+    latest = latest_status_by_area(involved)
+    over = {pk for pk, status in latest.items() if status.is_over}
+    direct: dict[int, set[HoldUp]] = defaultdict(set)
     dependents: dict[int, set[int]] = defaultdict(set)  # area -> areas that depend on it
-    for link in DevelopmentArea.depends_on.through.objects.filter(from_developmentarea__plan=plan):
-        dependents[link.to_developmentarea_id].add(link.from_developmentarea_id)
-    held: dict[int, set[int]] = defaultdict(set)
-    for area_id, deps in direct.items():
+    for link in links:
+        waiting, needed = link["from_developmentarea_id"], link["to_developmentarea_id"]
+        dependents[needed].add(waiting)
+        reasons = _area_reasons(
+            latest.get(needed),
+            as_of,
+            link["to_developmentarea__planned_end"],
+            link["from_developmentarea__planned_start"],
+        )
+        if reasons:
+            key = link["to_developmentarea__key"]
+            name = f"{key} {link['to_developmentarea__title']}"
+            direct[waiting].add(HoldUp(key, name, ", ".join(str(r) for r in reasons)))
+    for link in external:
+        dependency = link.externaldependency
+        direct[link.developmentarea_id].add(
+            HoldUp(dependency.code, dependency.name, dependency.get_state_display())
+        )
+    held: dict[int, set[HoldUp]] = defaultdict(set)
+    for area_id, causes in direct.items():
         stack, seen = [area_id], set()
         while stack:
             current = stack.pop()
-            if current in seen:
+            if current in seen or current in over:
                 continue
             seen.add(current)
-            held[current] |= deps
+            held[current] |= causes
             stack.extend(dependents[current])
-    return {
-        area_id: sorted((holding[d] for d in deps), key=lambda d: d.name)
-        for area_id, deps in held.items()
-    }
+    return {area_id: sorted(causes, key=lambda c: c.name) for area_id, causes in held.items()}

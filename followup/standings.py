@@ -94,6 +94,7 @@ class Standing:
     report: FollowUpReport | None  # its report in the cycle looked at, if any
     late: bool
     stale: bool
+    held_up: bool = False  # set by pages that know what holds areas up (selectors.held_up_by)
 
     @property
     def status(self) -> str:
@@ -103,6 +104,19 @@ class Standing:
     @property
     def traffic_light(self) -> str:
         return self.statement.traffic_light if self.statement else ""
+
+    @property
+    def reviewer_disagrees(self) -> bool:
+        """The reviewer rated the area otherwise than its owner."""
+        report = self.report
+        return bool(
+            report and report.reviewer_light and report.reviewer_light != report.traffic_light
+        )
+
+    @property
+    def not_handed_in(self) -> bool:
+        """Its report in the cycle has not been handed in (not started, draft or returned)."""
+        return self.report is not None and not self.report.is_handed_in
 
 
 def live_standings(

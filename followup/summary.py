@@ -37,6 +37,8 @@ class Tally:
     late: int = 0
     upcoming: int = 0
     stale: int = 0
+    held_up: int = 0
+    disagree: int = 0  # the reviewer's light differs from the owner's
 
     def add(self, standing: Standing) -> None:
         self.areas += 1
@@ -46,6 +48,8 @@ class Tally:
         self.late += standing.late
         self.stale += standing.stale
         self.upcoming += standing.area.upcoming
+        self.held_up += standing.held_up
+        self.disagree += standing.reviewer_disagrees
         report = standing.report
         if report is not None:
             self.by_report_state[report.state] += 1
@@ -55,6 +59,11 @@ class Tally:
     @property
     def not_reported(self) -> int:
         return self.by_status[NOT_REPORTED]
+
+    @property
+    def not_handed_in(self) -> int:
+        """Reports of the cycle not handed in (not started, draft or returned)."""
+        return self.reports - self.handed_in
 
     @property
     def reports(self) -> int:
@@ -87,6 +96,21 @@ class Tally:
 
     def report_state_cells(self) -> list[tuple[str, int]]:
         return [(s.value, self.by_report_state[s.value]) for s in ReportState]
+
+
+# The lists behind the figures: each counted by ``Tally`` above, and listed by the same
+# question on the dashboard's list page, so a tile and its list always agree.
+SHOWS: dict[str, Callable[[Standing], bool]] = {
+    "red": lambda s: s.traffic_light == TrafficLight.RED,
+    "amber": lambda s: s.traffic_light == TrafficLight.AMBER,
+    "green": lambda s: s.traffic_light == TrafficLight.GREEN,
+    "no_light": lambda s: not s.traffic_light,
+    "late": lambda s: s.late,
+    "held_up": lambda s: s.held_up,
+    "stale": lambda s: s.stale,
+    "not_handed_in": lambda s: s.not_handed_in,
+    "disagree": lambda s: s.reviewer_disagrees,
+}
 
 
 @dataclass
@@ -181,6 +205,7 @@ def lights_chart(summary: PlanSummary, slug: str, link: Callable | None = None) 
         {("owner", t): total.by_light[t] for t, _l, _c in series}
         | {("reviewer", t): total.by_reviewer_light[t] for t, _l, _c in series},
         {("owner", t): link(t) for t, _l, _c in series} if link else None,
+        shapes=charts.LIGHT_SHAPES,
     )
 
 
@@ -193,19 +218,13 @@ def late_chart(summary: PlanSummary, slug: str) -> charts.Chart:
             "finished nor cancelled; the areas are listed below."
         ),
         _categories(summary),
-        [("late", _("late"), "#b00020"), ("on_time", _("not late"), "#5b6770")],
+        [
+            ("late", _("late"), charts.LATE_COLOURS["late"]),
+            ("on_time", _("not late"), charts.LATE_COLOURS["on_time"]),
+        ],
         {(row.key, "late"): row.late for row in summary.rows}
         | {(row.key, "on_time"): row.areas - row.late for row in summary.rows},
     )
-
-
-REPORT_STATE_COLOURS = {
-    ReportState.NOT_STARTED: "#767676",
-    ReportState.DRAFT: "#8a4b00",
-    ReportState.SUBMITTED: "#004791",
-    ReportState.RETURNED: "#b00020",
-    ReportState.APPROVED: "#1e6b2f",
-}
 
 
 def completion_chart(summary: PlanSummary, slug: str) -> charts.Chart:
@@ -214,7 +233,7 @@ def completion_chart(summary: PlanSummary, slug: str) -> charts.Chart:
         _("Cycle completion"),
         _("Reports per support area by their state in the cycle."),
         _categories(summary),
-        [(s.value, s.label, REPORT_STATE_COLOURS[s.value]) for s in ReportState],
+        [(s.value, s.label, charts.REPORT_STATE_COLOURS[s.value]) for s in ReportState],
         {(row.key, s): count for row in summary.rows for s, count in row.report_state_cells()},
     )
 

@@ -17,9 +17,10 @@ PAGES = [
     ("secretariat", "/cycles/2025/goals/", 10,
      "session, user, plan, cycle, groups, goals, assessments, indicator values, menu's "
      "headed departments, departments for the indicator form"),
-    ("head", "/cycles/2025/reports/UTB-01/", 18,
+    ("head", "/cycles/2025/reports/UTB-01/", 20,
      "session, user, plan, the report with its area, participating departments, risks, "
-     "benefits, groups, headed departments; external dependencies; its reviews; the head's "
+     "benefits, groups, headed departments; what holds areas up (slipping external "
+     "dependencies, links between areas, their latest status); its reviews; the head's "
      "reports in the cycle (the banner); cycles for the comparison, last cycle's report and "
      "risks, this cycle's report and risks (carried over); risk aspects"),
     ("council", "/dashboard/risks/", 8,

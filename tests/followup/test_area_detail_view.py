@@ -81,6 +81,7 @@ def test_query_count_is_fixed(reader_client):
     # depends on, 9 areas that depend on it, 10 status updates with authors,
     # 11 comments with authors, 12 plan changes with who made them, 13 groups of
     # the user, 14 departments the user heads (may they edit or comment?),
-    # 15 the area's follow-up reports with their cycles, 16 delayed or blocked
-    # external dependencies (none: nothing more to walk).
-    assert len(queries) == 16, [q["sql"] for q in queries]
+    # 15 the area's follow-up reports with their cycles, 16-18 what holds areas up:
+    # delayed or blocked external dependencies, the links between areas, the latest
+    # status of the areas linked.
+    assert len(queries) == 18, [q["sql"] for q in queries]

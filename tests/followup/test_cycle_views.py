@@ -317,11 +317,12 @@ def test_overview_query_count_does_not_grow_with_the_plan(client, secretariat, o
     # 1 session, 2 user, 3 current plan, 4 the cycle, 5 groups of the user,
     # 6 its reports with areas, support areas, departments and who submitted (where
     # they stand: the reports say), 7 the heads of the responsible departments (the
-    # grid), 8 delayed or blocked dependencies (none), 9 the previous cycle (none),
-    # 10 the goals with their assessments, 11 indicator values, 12 departments the
-    # user heads (navigation), 13 stored report PDFs, 14-15 support areas and
-    # departments (the PDF form's choices), 16 reminders sent, 17 the cycle's history.
-    assert count() == before == 17
+    # grid), 8-10 what holds areas up (delayed or blocked dependencies, links between
+    # areas, the latest status of the areas linked), 11 the previous cycle (none),
+    # 12 the goals with their assessments, 13 indicator values, 14 departments the
+    # user heads (navigation), 15 stored report PDFs, 16-17 support areas and
+    # departments (the PDF form's choices), 18 reminders sent, 19 the cycle's history.
+    assert count() == before == 19
 
 
 @pytest.mark.django_db

@@ -113,7 +113,7 @@ def test_a_blocked_dependency_lights_up_everything_downstream(council_client, kt
         listing,
     )
     graph = html.split('id="graph-chart-title"')[1].split("</svg>")[0]
-    assert graph.count('stroke="#b00020" stroke-width="3"') >= 5
+    assert graph.count('stroke="#1b1b1b" stroke-width="3"') >= 5  # the areas held up
 
 
 @pytest.mark.django_db

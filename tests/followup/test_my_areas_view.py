@@ -108,11 +108,12 @@ def test_query_count_is_fixed_whatever_the_number_of_areas(client, head):
         client.get(URL)
     # 1 session, 2 user, 3 current plan, 4 departments the user heads, 5 support
     # areas, 6 their responsible departments, 7 the head's areas with groups,
-    # 8 their latest status updates, 9 the open cycle (none), 10 delayed or
-    # blocked dependencies (none), 11 groups of the user (may they edit?).
-    assert len(queries) == 11, [q["sql"] for q in queries]
+    # 8 their latest status updates, 9 the open cycle (none), 10-12 what holds areas
+    # up (delayed or blocked dependencies, links between areas, the latest status of
+    # the areas linked), 13 groups of the user (may they edit?).
+    assert len(queries) == 13, [q["sql"] for q in queries]
     Department.objects.get(code="PD").heads.add(head)  # 25 more areas
     client.get(URL)
     with CaptureQueriesContext(connection) as queries:
         client.get(URL)
-    assert len(queries) == 11
+    assert len(queries) == 13
