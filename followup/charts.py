@@ -6,14 +6,19 @@ into pages and PDFs. Colour never carries meaning alone: bars carry
 their numbers, traffic lights their shape, and every chart has its table.
 """
 
+import itertools
+import textwrap
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from areas.models import ExternalDependency
+from areas.templatetags.plan_dates import plan_date
 
 from .models import ReportState, Status, TrafficLight
 
@@ -222,41 +227,60 @@ def heatmap(
     )
 
 
-def timeline(slug: str, title: str, description: str, entries, today: date) -> Chart:
-    """One bar per area from planned start to planned end, grouped by support area.
+def wrap(text: str, width: int, lines: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, at most ``lines`` of them (the
+    last ends in an ellipsis if the text is longer; the full text is in the element's
+    accessible name and tooltip)."""
+    wrapped = textwrap.wrap(text, width) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return wrapped
+
+
+def timeline_span(entries, today: date) -> tuple[date, date]:
+    """The years a timeline of ``entries`` covers (from 1 January to 1 January), today
+    included: several timelines drawn with one span share their axis."""
+    starts = [e.area.planned_start for e in entries if e.area.planned_start]
+    ends = [e.area.planned_end for e in entries if e.area.planned_end] + [today]
+    ends += [e.statement.revised_end for e in entries if e.statement and e.statement.revised_end]
+    return date(min(starts + ends).year, 1, 1), date(max(ends).year + 1, 1, 1)
+
+
+def timeline(
+    slug: str,
+    title: str,
+    description: str,
+    entries,
+    today: date,
+    span: tuple[date, date] | None = None,
+) -> Chart:
+    """One bar per area from planned start to planned end, each labelled with the area's
+    whole key and title (wrapped), and bar and label one link to the area.
 
     ``entries`` are standings (``followup.standings.Standing``): area, statement, late.
+    ``span``: the axis (``timeline_span``), by default the entries' own.
 
     The bar's outline tells the precision: solid for a day or month, dashed for a
     term or quarter, dotted for a year; an open end fades out at today. A diamond
     marks a revised expected end.
     """
-    starts = [e.area.planned_start for e in entries if e.area.planned_start]
-    ends = [e.area.planned_end for e in entries if e.area.planned_end] + [today]
-    if not starts and not ends:
+    if not entries:
         return Chart(slug, title, description, "charts/timeline.svg", {"rows": [], "years": []})
-    first = date(min(starts + ends).year, 1, 1)
-    last = date(
-        max(
-            ends
-            + [e.statement.revised_end for e in entries if e.statement and e.statement.revised_end]
-        ).year
-        + 1,
-        1,
-        1,
-    )
-    label_width, plot_width, row_height, top = 300, 560, 16, 34
-    span = (last - first).days or 1
+    first, last = span or timeline_span(entries, today)
+    label_width, plot_width, line_height, top = 330, 520, 14, 30
+    span_days = (last - first).days or 1
 
     def x(day: date) -> int:
-        return round(label_width + plot_width * (day - first).days / span)
+        return round(label_width + plot_width * (day - first).days / span_days)
 
     rows, headings, y = [], [], top
+    grouped = len({e.area.support_area.code for e in entries}) > 1
     current = None
     for entry in entries:
         area = entry.area
-        if area.support_area_id != current:
-            current = area.support_area_id
+        if grouped and area.support_area.code != current:
+            current = area.support_area.code
             headings.append(
                 {"y": y + 12, "label": f"{area.support_area.number} {area.support_area.name}"}
             )
@@ -272,13 +296,32 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
             "year": "dotted",
         }.get(precision, "solid")
         statement = entry.statement
+        lines = wrap(f"{area.key} {area.title}", 50, 3)
+        height = line_height * len(lines) + 6
+        period = " – ".join(
+            [
+                plan_date(area.planned_start, area.planned_start_precision) or "…",
+                plan_date(area.planned_end, area.planned_end_precision) or "…",
+            ]
+        )
+        name = f"{area.key} {area.title}: {period}"
+        if statement and statement.revised_end:
+            name += ", " + _("revised expected end %(date)s") % {
+                "date": plan_date(statement.revised_end, statement.revised_end_precision)
+            }
+        if entry.late:
+            name += ", " + pgettext("one area in the timeline", "late")
         rows.append(
             {
                 "y": y,
-                "label": f"{area.key} {area.title}"[:48],
+                "lines": [
+                    {"text": text, "y": y + 11 + i * line_height} for i, text in enumerate(lines)
+                ],
+                "name": name,
                 "key": area.key,
                 "x1": x(start),
                 "x2": max(x(end), x(start) + 3),
+                "bar_y": y + 2,
                 "style": style,
                 "w": max(x(end), x(start) + 3) - x(start),
                 "dash": {"solid": "", "dashed": "5 3", "dotted": "1.5 2.5"}[style],
@@ -292,8 +335,8 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
                 "url": area.get_absolute_url(),
             }
         )
-        y += row_height
-    years = [{"x": x(date(year, 1, 1)), "label": year} for year in range(first.year, last.year + 1)]
+        y += height
+    years = [{"x": x(date(year, 1, 1)), "label": year} for year in range(first.year, last.year)]
     headers = [
         _("Development area"),
         _("Planned start"),
@@ -304,9 +347,11 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
     table = [
         [
             f"{e.area.key} {e.area.title}",
-            e.area.planned_start or "–",
-            e.area.planned_end or "–",
-            (e.statement.revised_end if e.statement and e.statement.revised_end else "–"),
+            plan_date(e.area.planned_start, e.area.planned_start_precision) or "–",
+            plan_date(e.area.planned_end, e.area.planned_end_precision) or "–",
+            plan_date(e.statement.revised_end, e.statement.revised_end_precision)
+            if e.statement and e.statement.revised_end
+            else "–",
             _("yes") if e.late else _("no"),
         ]
         for e in entries
@@ -325,38 +370,136 @@ def timeline(slug: str, title: str, description: str, entries, today: date) -> C
             "width": label_width + plot_width + 70,
             "height": y + 30,
             "top": top,
-            "row_height": row_height,
         },
         headers,
         table,
     )
 
 
+def count_crossings(layers: list[list[str]], edges: list[tuple[str, str]]) -> int:
+    """How many pairs of edges between the same two layers cross, the layers in the given
+    order (edges between other pairs of layers are not counted)."""
+    where = {node: (i, j) for i, layer in enumerate(layers) for j, node in enumerate(layer)}
+    by_pair: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for source, target in edges:
+        if source in where and target in where:
+            (ls, ps), (lt, pt) = where[source], where[target]
+            by_pair[(ls, lt)].append((ps, pt))
+    crossings = 0
+    for links in by_pair.values():
+        for (a1, b1), (a2, b2) in itertools.combinations(links, 2):
+            crossings += (a1 - a2) * (b1 - b2) < 0
+    return crossings
+
+
+def order_layers(
+    layers: list[list[str]], edges: list[tuple[str, str]], sweeps: int = 12
+) -> list[list[str]]:
+    """The layers with each one's nodes reordered to cut crossings: the barycentre
+    heuristic, sweeping right then left, each node placed at the mean position of its
+    neighbours in the layers already swept; the ordering with the fewest crossings wins."""
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for source, target in edges:
+        neighbours[source].append(target)
+        neighbours[target].append(source)
+    layer_of = {node: i for i, layer in enumerate(layers) for node in layer}
+    current = [list(layer) for layer in layers]
+    best, fewest = [list(layer) for layer in current], count_crossings(current, edges)
+    for sweep in range(sweeps):
+        forward = sweep % 2 == 0
+        indices = range(1, len(current)) if forward else range(len(current) - 2, -1, -1)
+        for index in indices:
+            position = {
+                node: (j + 0.5) / len(layer) for layer in current for j, node in enumerate(layer)
+            }
+
+            def barycentre(
+                node: str, j: int, index=index, forward=forward, position=position
+            ) -> tuple:
+                placed = [
+                    position[n]
+                    for n in neighbours[node]
+                    if (layer_of[n] < index if forward else layer_of[n] > index)
+                ]
+                own = (j + 0.5) / len(current[index])
+                return (sum(placed) / len(placed) if placed else own, own)
+
+            current[index] = [
+                node
+                for _key, node in sorted(
+                    (barycentre(node, j), node) for j, node in enumerate(current[index])
+                )
+            ]
+        crossings = count_crossings(current, edges)
+        if crossings < fewest:
+            best, fewest = [list(layer) for layer in current], crossings
+    return best
+
+
 def graph(
     slug: str, title: str, description: str, layers: list[list[dict]], edges: list[tuple[str, str]]
 ) -> Chart:
-    """A layered graph: columns left to right (external dependencies first), edges between nodes."""
-    column_width, node_width, node_height, gap, top = 250, 210, 30, 12, 30
-    positions, nodes = {}, []
-    for column, layer in enumerate(layers):
-        for row, node in enumerate(layer):
-            nx, ny = 10 + column * column_width, top + row * (node_height + gap)
-            positions[node["id"]] = (nx, ny)
-            nodes.append(node | {"x": nx, "y": ny})
+    """A layered graph, left to right (external dependencies first): each layer ordered to
+    cut crossings (``order_layers``), each node with its whole label (wrapped) and placed
+    level with its neighbours where there is room, the edges drawn as curves."""
+    node_width, gutter, line_height, pad, gap, top = 270, 90, 14, 8, 10, 10
+    by_id = {node["id"]: node for layer in layers for node in layer}
+    order = order_layers([[n["id"] for n in layer] for layer in layers], edges)
+    placed: dict[str, dict] = {}
+    for node_id, node in by_id.items():
+        lines = wrap(node["label"], 38, 5)
+        placed[node_id] = node | {
+            "lines": lines,
+            "height": line_height * len(lines) + 2 * pad,
+        }
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for source, target in edges:
+        if source in placed and target in placed:
+            neighbours[source].append(target)
+            neighbours[target].append(source)
+    # The tallest layer stacked first; the others level with the neighbours already
+    # placed (to its right, then to its left), pushed down where they would overlap.
+    heights = [sum(placed[n]["height"] + gap for n in layer) for layer in order]
+    tallest = max(range(len(order)), key=lambda i: heights[i]) if order else 0
+    done: set[str] = set()
+
+    def stack(index: int) -> None:
+        bottom = top
+        for node_id in order[index]:
+            node = placed[node_id]
+            level = [
+                placed[n]["y"] + placed[n]["height"] / 2 for n in neighbours[node_id] if n in done
+            ]
+            wanted = round(sum(level) / len(level) - node["height"] / 2) if level else bottom
+            node["y"] = max(wanted, bottom)
+            node["x"] = 10 + index * (node_width + gutter)
+            bottom = node["y"] + node["height"] + gap
+        done.update(order[index])
+
+    for index in [tallest, *range(tallest + 1, len(order)), *range(tallest - 1, -1, -1)]:
+        stack(index)
+    nodes = []
+    for node in placed.values():
+        node["text"] = [
+            {"text": text, "y": node["y"] + pad + 11 + i * line_height}
+            for i, text in enumerate(node["lines"])
+        ]
+        nodes.append(node)
     lines = []
     for source, target in edges:
-        if source in positions and target in positions:
-            (sx, sy), (tx, ty) = positions[source], positions[target]
+        if source in placed and target in placed:
+            s, t = placed[source], placed[target]
+            x1, y1 = s["x"] + node_width, s["y"] + s["height"] / 2
+            x2, y2 = t["x"], t["y"] + t["height"] / 2
+            bend = (x2 - x1) / 2
             lines.append(
                 {
-                    "x1": sx + node_width,
-                    "y1": sy + node_height / 2,
-                    "x2": tx,
-                    "y2": ty + node_height / 2,
-                    "held_up": any(n["id"] == target and n["held_up"] for n in nodes),
+                    "d": f"M {x1} {y1:.0f} C {x1 + bend:.0f} {y1:.0f}, {x2 - bend:.0f} {y2:.0f}, "
+                    f"{x2} {y2:.0f}",
+                    "held_up": t["held_up"],
                 }
             )
-    height = top + max((len(layer) for layer in layers), default=0) * (node_height + gap) + 20
+    height = max((n["y"] + n["height"] for n in nodes), default=0) + 20
     return Chart(
         slug,
         title,
@@ -365,9 +508,9 @@ def graph(
         {
             "nodes": nodes,
             "lines": lines,
-            "width": 10 + len(layers) * column_width,
+            "width": 10 + len(order) * (node_width + gutter) - gutter + 10,
             "height": height,
             "node_width": node_width,
-            "node_height": node_height,
+            "crossings": count_crossings(order, edges),
         },
     )

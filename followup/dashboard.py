@@ -9,8 +9,10 @@ and the cycle's risks.
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from areas.models import (
     ActionPlan,
@@ -26,6 +28,7 @@ from . import charts
 from .cycle_selectors import cycle_reports
 from .models import FollowUpCycle, IndicatorValue, Risk
 from .records import AreaRecord
+from .selectors import mark_held_up
 from .standings import Standing, cycle_standings, live_standings, reference_date
 from .summary import NOT_REPORTED, PlanSummary, RiskTally, summarise, tally_risks
 
@@ -38,17 +41,28 @@ class DashboardFilters:
     status: str = ""
     traffic_light: str = ""
     aspect: RiskAspect | None = None
+    focus: str = ""  # the dependency graph's (dependency_graph)
+
+
+@dataclass
+class Selection:
+    """The areas the dashboard's filters pick, where each stands, and what holds areas up."""
+
+    as_of: date  # the date they are judged at
+    standings: list[Standing]
+    held_up: dict[int, list]  # area id -> what holds it up (followup.records.HoldUp)
 
 
 def dashboard_standings(
-    plan: ActionPlan, filters: DashboardFilters, today: date
-) -> tuple[date, list[Standing]]:
-    """The areas the filters pick, where each stands, and the date they are judged at.
+    plan: ActionPlan, filters: DashboardFilters, today: date, *, held_up: bool = True
+) -> Selection:
+    """The areas the filters pick, where each stands, and what holds areas up.
 
     With a cycle: its reports' areas (as frozen at closing, for a closed cycle), where
     their reports say: one or two queries. Without one (no cycle yet): the plan's areas
-    by their latest status update: two queries. The status filters pick by the status
-    counted."""
+    by their latest status update: two queries. What holds them up (unless ``held_up``
+    is false): up to three more (none for a frozen cycle, whose records say). The status
+    filters pick by the status counted."""
     cycle = filters.cycle
     as_of = reference_date(cycle, today)
     if cycle is not None:
@@ -63,18 +77,20 @@ def dashboard_standings(
             "support_area", "responsible_department"
         )
         found = live_standings(list(areas.order_by("support_area__order", "order")), as_of=as_of)
+    held = mark_held_up(found, plan, cycle, as_of) if held_up else {}
     picked = [
         s
         for s in found
         if (not filters.status or (s.status or NOT_REPORTED) == filters.status)
         and (not filters.traffic_light or s.traffic_light == filters.traffic_light)
     ]
-    return as_of, picked
+    return Selection(as_of, picked, held)
 
 
 def dashboard_area_ids(plan: ActionPlan, filters: DashboardFilters, today: date) -> list[int]:
     """The ids of the areas the filters pick (as ``dashboard_standings``)."""
-    return [s.area.pk for s in dashboard_standings(plan, filters, today)[1]]
+    selection = dashboard_standings(plan, filters, today, held_up=False)
+    return [s.area.pk for s in selection.standings]
 
 
 def _plan_filtered(plan: ActionPlan, filters: DashboardFilters) -> QuerySet[DevelopmentArea]:
@@ -86,28 +102,71 @@ def _plan_filtered(plan: ActionPlan, filters: DashboardFilters) -> QuerySet[Deve
 
 
 @dataclass
+class TimelineGroup:
+    """One support area's part of the timeline: its dated areas, and those without dates."""
+
+    code: str
+    label: str
+    dated: list[Standing]
+    undated: list[Standing]
+    late: int
+
+    @property
+    def areas(self) -> int:
+        return len(self.dated) + len(self.undated)
+
+
+@dataclass
 class Dashboard:
     summary: PlanSummary
-    timeline: list[Standing]
-    undated: list[Standing]
+    standings: list[Standing]
+    timeline: list[TimelineGroup]
+    disagreements: list[Standing]
+    held_up: dict[int, list]
     risks: RiskTally
     as_of: date
 
 
 def build_dashboard(plan: ActionPlan, filters: DashboardFilters, today: date) -> Dashboard:
-    """Four queries: ``dashboard_standings``, and the cycle's risks."""
-    as_of, area_standings = dashboard_standings(plan, filters, today)
-    timeline, undated = [], []
-    for standing in area_standings:
-        (undated if standing.area.is_undated else timeline).append(standing)
-    area_ids = [s.area.pk for s in area_standings]
+    """``dashboard_standings`` and the cycle's risks: at most six queries."""
+    selection = dashboard_standings(plan, filters, today)
+    standings = selection.standings
+    groups: dict[str, TimelineGroup] = {}
+    for standing in standings:
+        support_area = standing.area.support_area
+        group = groups.setdefault(
+            support_area.code,
+            TimelineGroup(
+                support_area.code, f"{support_area.number} {support_area.name}", [], [], 0
+            ),
+        )
+        (group.undated if standing.area.is_undated else group.dated).append(standing)
+        group.late += standing.late
+    area_ids = [s.area.pk for s in standings]
     risks = tally_risks(risks_for(filters.cycle, area_ids, filters.aspect) if filters.cycle else [])
     return Dashboard(
-        summary=summarise(area_standings, as_of=as_of),
-        timeline=timeline,
-        undated=undated,
+        summary=summarise(standings, as_of=selection.as_of),
+        standings=standings,
+        timeline=list(groups.values()),
+        disagreements=[s for s in standings if s.reviewer_disagrees],
+        held_up=selection.held_up,
         risks=risks,
-        as_of=as_of,
+        as_of=selection.as_of,
+    )
+
+
+def top_risks(
+    cycle: FollowUpCycle, area_ids: list[int], visible: QuerySet | None, count: int = 10
+) -> list[Risk]:
+    """The ``count`` highest risks by score (likelihood × consequence; then likelihood,
+    then the area's key), of the reports in ``visible`` (None: all): one query."""
+    risks = Risk.objects.filter(report__cycle=cycle, report__area__in=area_ids)
+    if visible is not None:
+        risks = risks.filter(report__in=visible.values("pk"))
+    return list(
+        risks.select_related("aspect", "report__area")
+        .annotate(rank=F("likelihood") * F("consequence"))
+        .order_by("-rank", "-likelihood", "report__area__key", "pk")[:count]
     )
 
 
@@ -132,7 +191,9 @@ def default_cycle(plan: ActionPlan) -> FollowUpCycle | None:
 class IndicatorTrend:
     name: str
     department: str
-    values: list[tuple[FollowUpCycle, str | None]]  # None: hidden (too few respondents) or missing
+    values: list[
+        tuple[FollowUpCycle, Decimal | None]
+    ]  # None: hidden (too few respondents) or missing
 
 
 def indicator_trends(
@@ -141,10 +202,10 @@ def indicator_trends(
     """Indicator values per cycle, oldest first; small groups are never shown."""
     cycles = list(FollowUpCycle.objects.filter(plan=plan).order_by("year"))
     values = IndicatorValue.objects.filter(cycle__in=cycles).select_related("department")
-    table: dict[tuple[str, str], dict[int, str | None]] = defaultdict(dict)
+    table: dict[tuple[str, str], dict[int, Decimal | None]] = defaultdict(dict)
     for v in values:
         table[(v.name, v.department.code)][v.cycle_id] = (
-            str(v.value) if v.respondents >= minimum else None
+            v.value if v.respondents >= minimum else None
         )
     trends = [
         IndicatorTrend(name, dep, [(c, table[(name, dep)].get(c.pk)) for c in cycles])
@@ -215,12 +276,84 @@ def _links(area_standings: list[Standing]):
     return needs, waits, externals
 
 
-def dependency_graph(area_standings: list[Standing], held_up: dict):
+def _focus(focus: str, by_id: dict, needs: dict, waits: dict) -> tuple[set[int], set[str]] | None:
+    """The areas and external dependencies a focus keeps (None: no focus, keep all):
+    ``sa:CODE`` a support area's areas and what they link to directly; ``x:CODE`` an
+    external dependency and every area waiting on it, directly or through others;
+    ``a:KEY`` an area, everything it waits on and everything that waits on it."""
+    kind, _sep, value = focus.partition(":")
+    dependents: dict[int, set[int]] = defaultdict(set)
+    for a, ids in needs.items():
+        for b in ids:
+            dependents[b].add(a)
+
+    def walk(start: set[int], step) -> set[int]:
+        reached, stack = set(start), list(start)
+        while stack:
+            for following in step(stack.pop()):
+                if following not in reached:
+                    reached.add(following)
+                    stack.append(following)
+        return reached
+
+    if kind == "sa":
+        own = {pk for pk, a in by_id.items() if a.support_area.code == value}
+        areas = own | {b for a in own for b in needs.get(a, ())}
+        areas |= {a for b in own for a in dependents.get(b, ())}
+        externals = {code for code, ids in waits.items() if ids & own}
+        return areas, externals
+    if kind == "x" and value in waits:
+        return walk(set(waits[value]), lambda a: dependents.get(a, ())), {value}
+    if kind == "a":
+        start = {pk for pk, a in by_id.items() if a.key == value}
+        if start:
+            areas = walk(start, lambda a: needs.get(a, ())) | walk(
+                start, lambda a: dependents.get(a, ())
+            )
+            externals = {code for code, ids in waits.items() if ids & areas}
+            return areas, externals
+    return None
+
+
+def focus_choices(area_standings: list[Standing]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What the dependency graph can be narrowed to, grouped for a select: the support
+    areas, the external dependencies and the areas with a dependency (from ``_links``)."""
+    needs, waits, externals = _links(area_standings)
+    linked = set(needs) | {b for ids in needs.values() for b in ids}
+    support_areas = {}
+    for s in area_standings:
+        support_area = s.area.support_area
+        support_areas.setdefault(support_area.code, f"{support_area.number} {support_area.name}")
+    return [
+        (_("Support areas"), [(f"sa:{code}", label) for code, label in support_areas.items()]),
+        (
+            _("External dependencies"),
+            [(f"x:{d.code}", d.name) for d in sorted(externals.values(), key=lambda d: d.name)],
+        ),
+        (
+            _("Development areas that wait on another"),
+            [
+                (f"a:{s.area.key}", f"{s.area.key} {s.area.title}")
+                for s in area_standings
+                if s.area.pk in linked
+            ],
+        ),
+    ]
+
+
+def dependency_graph(area_standings: list[Standing], held_up: dict, focus: str = ""):
     """Layers for the graph (external dependencies, then areas by depth) and its list form,
-    for the areas of ``area_standings`` (their links: ``_links``); laid out in memory."""
+    for the areas of ``area_standings`` (their links: ``_links``), narrowed to ``focus``
+    (``_focus``); laid out in memory."""
     by_id = {s.area.pk: s.area for s in area_standings}
     status_of = {s.area.pk: s.status for s in area_standings}
     needs, waits, externals = _links(area_standings)
+    kept = _focus(focus, by_id, needs, waits) if focus else None
+    if kept is not None:
+        areas, codes = kept
+        needs = {a: ids & areas for a, ids in needs.items() if a in areas and ids & areas}
+        waits = {code: ids & areas for code, ids in waits.items() if code in codes}
+        externals = {code: d for code, d in externals.items() if code in codes}
 
     in_graph = (
         {a for ids in waits.values() for a in ids}
@@ -228,6 +361,16 @@ def dependency_graph(area_standings: list[Standing], held_up: dict):
         | {b for ids in needs.values() for b in ids}
     )
     depth = _depths(in_graph, needs)
+
+    def area_title(a) -> str:
+        title = f"{a.key} {a.title}"
+        causes = held_up.get(a.pk)
+        if causes:
+            title += " – " + _("held up by %(causes)s") % {
+                "causes": "; ".join(f"{c.name} ({c.get_state_display()})" for c in causes)
+            }
+        return title
+
     layers: list[list[dict]] = [
         [
             {
@@ -253,7 +396,7 @@ def dependency_graph(area_standings: list[Standing], held_up: dict):
                     "id": f"a{a.pk}",
                     "label": f"{a.key} {a.title}",
                     "kind": "area",
-                    "title": f"{a.key} {a.title}",
+                    "title": area_title(a),
                     "url": a.get_absolute_url(),
                     "held_up": a.pk in held_up,
                     "colour": charts.STATUS_COLOURS[status_of[a.pk] or "none"],

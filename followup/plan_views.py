@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from areas import permissions as plan_permissions
 from areas.models import DevelopmentArea
-from areas.roles import is_head
+from areas.roles import is_council, is_head
 from areas.selectors import plan_tree
 from vsplan.http import HtmxHttpRequest
 
@@ -27,9 +27,12 @@ from .standings import latest_status_by_area
 @require_GET
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
-    """Where a login lands: a department head's worklist, everyone else's plan."""
+    """Where a login lands: a department head's worklist, the council's dashboard,
+    everyone else's plan."""
     if is_head(request.user):
         return redirect("followup:my_areas")
+    if is_council(request.user) and permissions.can_view_dashboard(request.user):
+        return redirect("followup:dashboard")
     return redirect("followup:plan")
 
 

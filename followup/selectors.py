@@ -153,3 +153,16 @@ def held_up_by(plan: ActionPlan, *, as_of: date | None = None) -> dict[int, list
             held[current] |= causes
             stack.extend(dependents[current])
     return {area_id: sorted(causes, key=lambda c: c.name) for area_id, causes in held.items()}
+
+
+def mark_held_up(standings: list, plan: ActionPlan, cycle, as_of: date) -> dict[int, list[HoldUp]]:
+    """Set each standing's ``held_up``, and return what holds each area up (by area id):
+    a frozen cycle's records say what held them up when it closed (no query); otherwise
+    ``held_up_by`` judges the plan at ``as_of``."""
+    if cycle is not None and cycle.is_frozen:
+        held = {s.area.pk: s.area.held_up_by for s in standings if s.area.held_up_by}
+    else:
+        held = held_up_by(plan, as_of=as_of)
+    for standing in standings:
+        standing.held_up = standing.area.pk in held
+    return held

@@ -99,8 +99,10 @@ class Tally:
 
 
 # The lists behind the figures: each counted by ``Tally`` above, and listed by the same
-# question on the dashboard's list page, so a tile and its list always agree.
+# question on the dashboard's list page, so a figure and its list always agree
+# (tests/followup/test_dashboard_view.py holds every tile to its list).
 SHOWS: dict[str, Callable[[Standing], bool]] = {
+    "all": lambda s: True,
     "red": lambda s: s.traffic_light == TrafficLight.RED,
     "amber": lambda s: s.traffic_light == TrafficLight.AMBER,
     "green": lambda s: s.traffic_light == TrafficLight.GREEN,
@@ -108,9 +110,29 @@ SHOWS: dict[str, Callable[[Standing], bool]] = {
     "late": lambda s: s.late,
     "held_up": lambda s: s.held_up,
     "stale": lambda s: s.stale,
+    "not_reported": lambda s: not s.status,
+    "handed_in": lambda s: s.report is not None and s.report.is_handed_in,
     "not_handed_in": lambda s: s.not_handed_in,
     "disagree": lambda s: s.reviewer_disagrees,
 }
+
+
+def shown_count(tally: "Tally", show: str) -> int:
+    """The figure ``Tally`` keeps for the list ``SHOWS[show]``."""
+    return {
+        "all": tally.areas,
+        "red": tally.by_light[TrafficLight.RED],
+        "amber": tally.by_light[TrafficLight.AMBER],
+        "green": tally.by_light[TrafficLight.GREEN],
+        "no_light": tally.areas - sum(tally.by_light.values()),
+        "late": tally.late,
+        "held_up": tally.held_up,
+        "stale": tally.stale,
+        "not_reported": tally.not_reported,
+        "handed_in": tally.handed_in,
+        "not_handed_in": tally.not_handed_in,
+        "disagree": tally.disagree,
+    }[show]
 
 
 @dataclass

@@ -23,6 +23,8 @@ PAGES = [
      "dependencies, links between areas, their latest status); its reviews; the head's "
      "reports in the cycle (the banner); cycles for the comparison, last cycle's report and "
      "risks, this cycle's report and risks (carried over); risk aspects"),
+    ("council", "/dashboard/areas/?show=late", 10,
+     "session, user, plan, groups, cycle, reports, what holds areas up (3), menu's departments"),
     ("council", "/dashboard/risks/", 8,
      "session, user, groups, plan, cycle, the filtered areas, the risks, menu's headed "
      "departments"),

@@ -98,6 +98,11 @@ MATRIX = {
         {"anonymous": 302, "reader": 403} | dict.fromkeys(ROLES[2:], 200),
         dict.fromkeys(ROLES, 405),
     ),
+    "followup:dashboard_areas": (
+        [],
+        {"anonymous": 302, "reader": 403} | dict.fromkeys(ROLES[2:], 200),
+        dict.fromkeys(ROLES, 405),
+    ),
     "followup:dashboard_risks": (
         [],
         {"anonymous": 302, "reader": 403} | dict.fromkeys(ROLES[2:], 200),

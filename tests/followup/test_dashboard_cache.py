@@ -31,9 +31,9 @@ def _panels(html: str) -> str:
 def test_a_second_view_is_served_from_the_cache(council_client, django_assert_num_queries):
     first = council_client.get(URL).content.decode()
     # session, user, groups and headed departments (may they see it? the menu asks the same,
-    # answered from the user object), the plan, the data's generation: filters and panels
-    # come from the cache
-    with django_assert_num_queries(6):
+    # answered from the user object), the plan, the cycle shown (may they see its reviews?
+    # a key of the copy), the data's generation: filters and panels come from the cache
+    with django_assert_num_queries(7):
         second = council_client.get(URL).content.decode()
     assert _panels(second) == _panels(first)
 
@@ -46,10 +46,15 @@ def test_one_cached_copy_serves_every_user_and_holds_nothing_of_them(
     client.get(URL)
     # The test settings' cache is Django's local-memory cache; it keeps values pickled.
     entries = [pickle.loads(value) for value in caches["dashboard"]._cache.values()]  # noqa: S301
-    assert len(entries) == 2  # the filters and the panels, rendered once for both
-    filters_html = next(e for e in entries if "<search>" in e)
-    panels = next(e for e in entries if 'id="panels"' in e)
-    for part in (filters_html, panels):
+    # The filters, the figures at a glance and the panels, rendered once for both; the
+    # highest risks once for those who read every report and once per user who reads
+    # only some (a head: the handed-in reports and their own).
+    assert len(entries) == 5
+    assert sum("<search" in e for e in entries) == 1
+    assert sum('id="glance"' in e for e in entries) == 1
+    assert sum('id="overview"' in e for e in entries) == 1
+    assert sum('id="top-risks-heading"' in e for e in entries) == 2
+    for part in entries:
         assert "csrf" not in part.lower()
         for user in (council, head):
             assert user.email not in part and f">{user.username}<" not in part

@@ -91,15 +91,17 @@ def test_style_sheets_and_chart_templates_use_a_palette_colour_only_for_its_mean
     """A palette colour in a style sheet only in the rule of its meaning (``.status-ongoing``
     in the ongoing blue, ``.late`` in the late colour); the chart templates take every
     colour from followup/charts.py; the lights come from their files."""
-    allowed = {colour.lower(): f".status-{key}" for key, colour in charts.STATUS_COLOURS.items()}
-    allowed[charts.LATE_COLOURS["late"].lower()] = ".late"
+    allowed = {c.lower(): [f".status-{key}"] for key, c in charts.STATUS_COLOURS.items()}
+    allowed |= {c.lower(): [f".tile-{key}"] for key, c in charts.LIGHT_COLOURS.items()}
+    allowed[charts.LATE_COLOURS["late"].lower()] = [".late", ".tile-late"]
     palette = {colour.lower() for _meaning, colour in _meanings()}
     for sheet in (STATIC / "css").glob("*.css"):
         for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", sheet.read_text()):
             for colour in re.findall(r"#[0-9a-fA-F]{6}\b", body):
                 colour = colour.lower()
                 if colour in palette:
-                    assert allowed.get(colour, "-") in selector, f"{sheet.name}: {selector.strip()}"
+                    fragments = allowed.get(colour, [])
+                    assert any(f in selector for f in fragments), f"{sheet.name}: {selector}"
     for template in (STATIC.parent / "templates" / "charts").glob("*"):
         used = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b", template.read_text())}
         assert not used & palette, f"{template.name}: {sorted(used & palette)}"

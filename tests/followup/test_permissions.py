@@ -103,6 +103,18 @@ def test_the_report_rule_for_a_list_answers_as_the_rule_for_one_report(
             )
         )
         assert one_by_one == as_a_list, user
+    # and the same for what the reports say (one handed in, in the published cycle)
+    FollowUpReport.objects.filter(cycle=published, area__key="HR-01").update(state="submitted")
+    for user in (head, other_head, secretariat, council, reader, AnonymousUser()):
+        one_by_one = {r.pk for r in reports.all() if permissions.can_read_report_text(user, r)}
+        as_a_list = set(
+            permissions.reports_readable_by(user, FollowUpReport.objects.all()).values_list(
+                "pk", flat=True
+            )
+        )
+        assert one_by_one == as_a_list, user
+    readable = permissions.reports_readable_by(reader, published.reports.all())
+    assert list(readable.values_list("area__key", flat=True)) == ["HR-01"]
     # and the rule says something: a head reads their own open reports, not others'
     visible = permissions.reports_visible_to(head, open_cycle.reports.all())
     assert visible.filter(area__key="UTB-01").exists()
