@@ -4,6 +4,7 @@ the goals' assessments and the indicators."""
 import re
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Department, RiskAspect
@@ -22,6 +23,27 @@ from .models import (
     Status,
     TrafficLight,
 )
+
+
+class ReportTextForm(ModelForm):
+    """The report's text, which the secretariat writes for the council."""
+
+    class Meta:
+        model = FollowUpCycle
+        fields = ["report_summary", "report_assessment", "report_decisions"]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in fields}
+        help_texts = {
+            "report_summary": _("What the follow-up shows, in a few paragraphs."),
+            "report_assessment": _("How the programme as a whole is going."),
+            "report_decisions": _("What the council is asked to decide, one per paragraph."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.max_length = TEXT_LIMIT
+            field.widget.attrs["maxlength"] = TEXT_LIMIT
+            field.validators.append(MaxLengthValidator(TEXT_LIMIT))
 
 
 class CycleForm(ModelForm):

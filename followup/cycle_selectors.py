@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from areas.models import Department, DevelopmentArea
 from areas.roles import headed_department_ids
@@ -152,7 +153,7 @@ def changes_since_previous(
 class IndicatorRow:
     name: str
     department: str
-    value: str | None  # None when too few answered to show it
+    value: Decimal | None  # None when too few answered to show it (shown localised)
     respondents: int
 
 
@@ -161,7 +162,7 @@ def indicator_rows(cycle: FollowUpCycle, minimum: int) -> list[IndicatorRow]:
     rows = []
     for v in IndicatorValue.objects.filter(cycle=cycle).select_related("department"):
         shown = v.respondents >= minimum
-        rows.append(IndicatorRow(v.name, v.department.code, str(v.value) if shown else None,
+        rows.append(IndicatorRow(v.name, v.department.code, v.value if shown else None,
                                  v.respondents))  # fmt: skip
     return rows
 
@@ -172,7 +173,7 @@ def frozen_indicator_rows(frozen_plan: dict, minimum: int) -> list[IndicatorRow]
         IndicatorRow(
             v["name"],
             v["department"],
-            v["value"] if v["respondents"] >= minimum else None,
+            Decimal(v["value"]) if v["respondents"] >= minimum else None,
             v["respondents"],
         )
         for v in frozen_plan.get("indicators", [])

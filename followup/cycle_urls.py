@@ -11,6 +11,7 @@ urlpatterns = [
     path("cycles/<int:year>/reopen/", views.cycle_reopen, name="cycle_reopen"),
     path("cycles/<int:year>/delete/", views.cycle_delete, name="cycle_delete"),
     path("cycles/<int:year>/deadline/", views.cycle_deadline, name="cycle_deadline"),
+    path("cycles/<int:year>/report-text/", views.cycle_report_text, name="cycle_report_text"),
     path("cycles/<int:year>/remind/", views.cycle_remind, name="cycle_remind"),
     path(
         "cycles/<int:year>/remind/<int:user_id>/",

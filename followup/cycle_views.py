@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,6 +29,7 @@ from .cycle_forms import (
     ReopenForm,
     ReportForm,
     ReportGridFilterForm,
+    ReportTextForm,
     ReviewForm,
     RiskFormSet,
 )
@@ -101,8 +102,17 @@ def _grid_form(request: HttpRequest, cycle: FollowUpCycle, reports) -> ReportGri
 @login_required
 def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
     """The cycle: where its reports stand, the reporting grid (filterable; a head sees their
-    own reports), the cycle's steps and history, the PDF reports, goals and indicators."""
+    own reports), the cycle's steps and history, the report's text and PDFs, goals and
+    indicators."""
     cycle = get_cycle_for_user(request, year)
+    return _cycle_page(request, cycle)
+
+
+def _cycle_page(
+    request: HttpRequest, cycle: FollowUpCycle, status: int = 200, **forms
+) -> HttpResponse:
+    """The cycle's page; ``forms`` replace its forms with bound ones that need correcting
+    (answered with ``status``, 400, the errors beside their fields)."""
     today = timezone.localdate()
     full_view = permissions.can_view_cycle_overview(request.user)
     may_manage = permissions.can_manage_cycles(request.user)
@@ -161,8 +171,46 @@ def cycle_detail(request: HtmxHttpRequest, year: int) -> HttpResponse:
         "goals": _goal_rows(cycle) if full_view else [],
         "indicators": _indicator_rows(cycle) if full_view else [],
         "min_respondents": settings.VSPLAN_MIN_RESPONDENTS,
+        "report_text_form": ReportTextForm(instance=cycle)
+        if may_manage and not cycle.is_frozen
+        else None,
+        "report_text": [
+            (FollowUpCycle._meta.get_field(name).verbose_name, getattr(cycle, name))
+            for name in cycles.REPORT_TEXT_FIELDS
+        ],
+        "pdf_form": {"scope": "programme", "code": "", "lang": translation.get_language()},
+        "pdf_errors": {},
+        "pdf_scopes": [
+            ("programme", _("The whole programme")),
+            ("support_area", _("A support area")),
+            ("department", _("A department")),
+        ],
     }
-    return render(request, "followup/cycle_detail.html", context)
+    context |= forms
+    return render(request, "followup/cycle_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def cycle_report_text(request: HttpRequest, year: int) -> HttpResponse:
+    """Save the report's text (summary, overall assessment, decisions asked for)."""
+    cycle = get_managed_cycle(request, year)
+    form = ReportTextForm(request.POST, instance=FollowUpCycle.objects.get(pk=cycle.pk))
+    if not form.is_valid():
+        return _cycle_page(request, cycle, status=400, report_text_form=form)
+    try:
+        changed = cycles.cycle_report_text_set(
+            cycle=cycle, user=request.user, texts=form.cleaned_data
+        )
+    except cycles.CycleError as error:
+        return _refused(request, cycle, error)
+    if not changed:
+        messages.info(request, _("The report's text was already as written; nothing changed."))
+        return redirect(reverse("followup:cycle_detail", args=[cycle.year]) + "#report-text")
+    messages.success(
+        request, _("The report's text is saved; the next PDF of the cycle opens with it.")
+    )
+    return redirect(reverse("followup:cycle_detail", args=[cycle.year]) + "#report-text")
 
 
 CYCLE_STEPS = [
@@ -172,6 +220,7 @@ CYCLE_STEPS = [
     AuditEntry.Kind.CYCLE_CLOSED,
     AuditEntry.Kind.CYCLE_REOPENED,
     AuditEntry.Kind.CYCLE_PUBLISHED,
+    AuditEntry.Kind.REPORT_TEXT,
     AuditEntry.Kind.REMINDER,
 ]
 
@@ -623,19 +672,22 @@ def report_history(request: HttpRequest, year: int, key: str) -> HttpResponse:
 
 
 def _pdf_request(request: HttpRequest):
-    """The report asked for: (scope, code, language), or an error message."""
+    """The report asked for: ((scope, code, language), None), or (None, {field: error})."""
     kind = request.POST.get("scope", "programme")
     code = request.POST.get("code", "")
     language = request.POST.get("lang", settings.LANGUAGE_CODE)
+    errors = {}
     if language not in dict(settings.LANGUAGES):
-        return None, _("Choose Swedish or English.")
-    if kind == "programme":
-        return ("programme", "", language), None
-    if kind == "support_area" and SupportArea.objects.filter(code=code).exists():
-        return ("support_area", code, language), None
-    if kind == "department" and Department.objects.filter(code=code).exists():
-        return ("department", code, language), None
-    return None, _("Choose the whole programme, a support area or a department.")
+        errors["lang"] = _("Choose Swedish or English.")
+    if kind == "support_area" and not SupportArea.objects.filter(code=code).exists():
+        errors["code"] = _("Choose which support area the report is for.")
+    elif kind == "department" and not Department.objects.filter(code=code).exists():
+        errors["code"] = _("Choose which department the report is for.")
+    elif kind not in ("programme", "support_area", "department"):
+        errors["scope"] = _("Choose the whole programme, a support area or a department.")
+    if errors:
+        return None, errors
+    return (kind, code if kind != "programme" else "", language), None
 
 
 @require_POST
@@ -647,7 +699,8 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
         raise PermissionDenied
     wanted, error = _pdf_request(request)
     if error:
-        return HttpResponse(error, status=400)
+        asked = {name: request.POST.get(name, "")[:50] for name in ("scope", "code", "lang")}
+        return _cycle_page(request, cycle, status=400, pdf_form=asked, pdf_errors=error)
     scope, code, language = wanted
     regenerate = request.POST.get("regenerate") == "1"
     if regenerate and not permissions.can_manage_cycles(request.user):
@@ -682,6 +735,7 @@ def pdf_status(request: HtmxHttpRequest, year: int, pk: int) -> HttpResponse:
         "cycle": cycle,
         "stored": stored,
         "may_manage": permissions.can_manage_cycles(request.user),
+        "waited": max(0, int((timezone.now() - stored.requested_at).total_seconds())),
     }
     template = "followup/pdf_status.html#status" if request.htmx else "followup/pdf_status.html"
     return render(request, template, context)

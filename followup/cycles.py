@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import ActionPlan, DevelopmentArea, ProgrammeGoal, RiskAspect
+from areas.models import ActionPlan, Department, DevelopmentArea, ProgrammeGoal, RiskAspect
 
 from .models import (
     EDITABLE_REPORT_STATES,
@@ -236,6 +236,53 @@ def cycle_deadline_set(
     )
 
 
+def department_heads() -> dict[str, list[str]]:
+    """Each department's heads by name (the report names them beside the responsible
+    department; a closed cycle keeps them as they were): two queries."""
+    return {
+        d.code: [
+            u.get_full_name() or u.username
+            for u in sorted(d.heads.all(), key=lambda u: (u.last_name, u.first_name, u.pk))
+        ]
+        for d in Department.objects.prefetch_related("heads").order_by("code")
+    }
+
+
+# The report's text (FollowUpCycle), in the order the report shows it.
+REPORT_TEXT_FIELDS = ("report_summary", "report_assessment", "report_decisions")
+
+
+@transaction.atomic
+def cycle_report_text_set(
+    *, cycle: FollowUpCycle, user: AbstractBaseUser | None, texts: dict[str, str]
+) -> list[str]:
+    """Write the report's text (summary, overall assessment, decisions asked for) of a
+    cycle that is not yet closed; each changed part is recorded in the audit trail.
+    Returns the names of the parts changed."""
+    cycle = FollowUpCycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.is_frozen:
+        raise CycleError(_("The cycle is closed; its report's text can no longer change."))
+    changed = []
+    for name in REPORT_TEXT_FIELDS:
+        before, after = getattr(cycle, name), texts.get(name, "").strip()
+        if before == after:
+            continue
+        setattr(cycle, name, after)
+        changed.append(name)
+        audit(
+            AuditEntry.Kind.REPORT_TEXT,
+            user=user,
+            cycle=cycle,
+            subject=cycle.name,
+            field=str(FollowUpCycle._meta.get_field(name).verbose_name),
+            before=before,
+            after=after,
+        )
+    if changed:
+        cycle.save(update_fields=changed)
+    return changed
+
+
 @dataclass
 class CloseConsequence:
     """What closing a cycle now would leave unsubmitted, per state."""
@@ -303,7 +350,8 @@ def cycle_close(*, cycle: FollowUpCycle, user: AbstractBaseUser | None = None, n
         "risk_aspects": {
             str(a.pk): {"name_sv": a.name_sv, "name_en": a.name_en, "order": a.order}
             for a in RiskAspect.objects.all()
-        }
+        },
+        "department_heads": department_heads(),
     }
     cycle.state = FollowUpCycle.State.CLOSED
     cycle.closed_at = now or timezone.now()

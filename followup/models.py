@@ -200,6 +200,11 @@ class FollowUpCycle(models.Model):
     # The plan as it read when the cycle closed (its revision, registration number, goals,
     # the indicator values), so that a closed cycle's pages and PDFs never change after it.
     frozen_plan = models.JSONField(_("plan when closed"), null=True, blank=True, editable=False)
+    # The follow-up report's own text, written by the secretariat for the council; it opens
+    # the report PDF and, like the rest of the cycle, no longer changes once it is closed.
+    report_summary = models.TextField(_("summary"), blank=True)
+    report_assessment = models.TextField(_("overall assessment"), blank=True)
+    report_decisions = models.TextField(_("decisions the council is asked to take"), blank=True)
 
     class Meta:
         verbose_name = _("follow-up cycle")
@@ -704,6 +709,7 @@ class AuditEntry(models.Model):
         CYCLE_REOPENED = "cycle_reopened", _("cycle reopened")
         CYCLE_PUBLISHED = "cycle_published", _("cycle published")
         CYCLE_DELETED = "cycle_deleted", _("draft cycle deleted")
+        REPORT_TEXT = "report_text", _("report text")
         REPORT_SAVED = "report_saved", _("report saved")
         REPORT_SUBMITTED = "report_submitted", _("report submitted")
         REPORT_REVIEWED = "report_reviewed", _("report reviewed")

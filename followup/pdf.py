@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from areas.models import (
     Department,
@@ -29,6 +30,7 @@ from areas.models import (
 
 from . import charts
 from .cycle_selectors import cycle_reports, frozen_indicator_rows, indicator_rows
+from .cycles import REPORT_TEXT_FIELDS, department_heads
 from .models import FollowUpCycle, FollowUpReport
 from .pdf_render import RenderTimeout, write_pdf, write_pdf_bounded
 from .records import AreaRecord, record_of
@@ -91,6 +93,29 @@ class RiskLine:
     consequence: int
     mitigation: str
     owner: str
+    area_key: str = ""
+    area_title: str = ""
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.consequence
+
+
+# The highest risks the report lists on their own page.
+TOP_RISKS = 10
+# A block that would take up to about a third of a page is kept on one page (moving it
+# whole leaves at most that much blank); a longer one may break between its fields.
+KEEP_TOGETHER_LINES = 18
+LINE_CHARACTERS = 95  # about one line of a block's text on A4 at its size
+
+
+def short_light(light: str) -> str:
+    """A traffic light in one word ("Grönt"), for tables too narrow for its full label."""
+    return {
+        "green": pgettext("traffic light, short", "Green"),
+        "amber": pgettext("traffic light, short", "Amber"),
+        "red": pgettext("traffic light, short", "Red"),
+    }.get(light, "")
 
 
 @dataclass
@@ -100,6 +125,32 @@ class AreaBlock:
 
     standing: Standing
     risks: list[RiskLine] = field(default_factory=list)
+    heads: list[str] = field(default_factory=list)  # the responsible department's
+
+    @property
+    def owner_light(self) -> str:
+        """The owner's traffic light in a word (the overview's)."""
+        return short_light(self.report.traffic_light if self.report else "")
+
+    @property
+    def reviewer_light(self) -> str:
+        return short_light(self.report.reviewer_light if self.report else "")
+
+    @property
+    def keep_together(self) -> bool:
+        """Whether the block is short enough to keep on one page (about its lines)."""
+        report = self.report
+        texts = [self.area.title, self.area.planned_text, self.area.dependencies_text]
+        if report is not None:
+            texts += [report.progress, report.next_steps, report.traffic_light_reason,
+                      report.reviewer_reason, report.revised_end_text]  # fmt: skip
+        lines = 8 + sum(
+            text.count("\n") + len(text) // LINE_CHARACTERS + 1 for text in texts if text
+        )
+        lines += sum(2 + len(r.description + r.mitigation) // LINE_CHARACTERS for r in self.risks)
+        if report is not None:
+            lines += 2 * len(report.benefits.all())
+        return lines <= KEEP_TOGETHER_LINES
 
     @property
     def area(self) -> AreaRecord:
@@ -123,6 +174,12 @@ class SectionData:
 @dataclass
 class PdfData:
     plan: dict  # organisation, title, registration_number, revision
+    title: str  # "Uppföljningsrapport 2025"
+    text: list[tuple[str, str]]  # the report's text: (heading, text) (FollowUpCycle)
+    preliminary: bool  # an open cycle's: marked on every page
+    preliminary_mark: str
+    logo: str  # the cover's logo, a name the renderer serves (VSPLAN_REPORT_LOGO), or ""
+    top_risks: list[RiskLine]
     cycle: FollowUpCycle
     scope: PdfScope
     produced_by: str
@@ -136,14 +193,37 @@ class PdfData:
     summary_charts: list[charts.Chart]
 
 
-def _live_record(cycle: FollowUpCycle, reports: list[FollowUpReport]) -> dict[int, AreaRecord]:
-    """An open cycle's areas as records, as they read now: three queries for their links."""
+def _live_record(
+    cycle: FollowUpCycle, reports: list[FollowUpReport], as_of: date
+) -> dict[int, AreaRecord]:
+    """An open cycle's areas as records, as they read now, with what holds them up at
+    ``as_of`` (as the dashboard judges it): six queries."""
     areas = [r.area for r in reports]
     prefetch_related_objects(
         areas, "participating_departments", "depends_on", "external_dependencies"
     )
-    held = held_up_by(cycle.plan)
+    held = held_up_by(cycle.plan, as_of=as_of)
     return {area.pk: record_of(area, held.get(area.pk, [])) for area in areas}
+
+
+def logo_file() -> tuple[str, str] | None:
+    """The organisation's logo as (name the renderer serves, path), if one is set."""
+    path = settings.VSPLAN_REPORT_LOGO
+    if not path:
+        return None
+    suffix = path.rsplit(".", 1)[-1].lower()
+    if suffix not in ("png", "jpg", "jpeg", "svg"):
+        return None
+    return f"logo/logo.{suffix}", path
+
+
+def report_filename(cycle: FollowUpCycle, scope: "PdfScope", language: str) -> str:
+    """The PDF's file name, all in the report's language: ``uppfoljning-2025-programmet.pdf``,
+    ``follow-up-2025-programme.pdf``."""
+    with translation.override(language):
+        name = pgettext("file name", "follow-up")
+        what = pgettext("file name", "programme") if scope.kind == "programme" else scope.slug
+        return f"{slugify(name)}-{cycle.year}-{slugify(what)}.pdf"
 
 
 def build_pdf_data(
@@ -168,6 +248,7 @@ def build_pdf_data(
     if text > MAX_TEXT:
         raise PdfTooLarge(_("The report would be too long; choose a narrower report."))
     prefetch_related_objects(reports, "risks", "benefits")
+    as_of = reference_date(cycle, today)
     if cycle.is_frozen:
         record = cycle.frozen_plan
         plan = {k: record[k] for k in ("organisation", "title", "registration_number", "revision")}
@@ -180,8 +261,10 @@ def build_pdf_data(
         aspect_order = {int(pk): a["order"] for pk, a in record["risk_aspects"].items()}
         report_date = cycle.record_date
         records = None
+        heads = record.get("department_heads", {})  # (none kept by cycles closed before)
     else:
-        records = _live_record(cycle, reports)  # the documents read records only
+        records = _live_record(cycle, reports, as_of)  # the documents read records only
+        heads = department_heads()
         plan = {
             "organisation": cycle.plan.organisation,
             "title": cycle.plan.title,
@@ -204,12 +287,15 @@ def build_pdf_data(
             aspect_names = {a.pk: a.name for a in aspects}
             aspect_order = {a.pk: a.order for a in aspects}
         report_date = today
-    as_of = reference_date(cycle, today)
     area_standings = cycle_standings(cycle, reports, as_of=as_of, records=records)
+    for standing in area_standings:  # held up as the records say, as on the dashboard
+        standing.held_up = bool(standing.area.held_up_by)
 
     with translation.override(language):
         sections: dict[str, SectionData] = {}
+        all_risks: list[tuple[RiskLine, int]] = []  # in the report's order
         for standing in area_standings:
+            area = standing.area
             risks = [
                 RiskLine(
                     aspect_names.get(risk.aspect_id, ""),
@@ -218,18 +304,34 @@ def build_pdf_data(
                     risk.consequence,
                     risk.mitigation,
                     risk.owner,
+                    area.key,
+                    area.title,
                 )
                 for risk in standing.report.risks.all()
             ]
-            support_area = standing.area.support_area
-            sections.setdefault(support_area.code, SectionData(support_area, [])).blocks.append(
-                AreaBlock(standing, risks)
-            )
+            responsible = area.responsible_department
+            named = heads.get(responsible.code, []) if responsible else []
+            block = AreaBlock(standing, risks, named)
+            sections.setdefault(area.support_area.code, SectionData(area.support_area, []))
+            sections[area.support_area.code].blocks.append(block)
+            all_risks.extend((risk, len(all_risks)) for risk in risks)
         summary = summarise(area_standings, as_of=as_of)
         risk_tally = tally_risks(risk for r in reports for risk in r.risks.all())
         aspects = sorted(aspect_names.items(), key=lambda item: aspect_order[item[0]])
+        # The highest by score; of equal scores, the graver consequence, then plan order.
+        ranked = sorted(all_risks, key=lambda item: (-item[0].score, -item[0].consequence, item[1]))
+        logo = logo_file()
         return PdfData(
             plan=plan,
+            title=_("Follow-up report %(year)s") % {"year": cycle.year},
+            text=[
+                (str(FollowUpCycle._meta.get_field(name).verbose_name), getattr(cycle, name))
+                for name in REPORT_TEXT_FIELDS
+            ],
+            preliminary=not cycle.is_frozen,
+            preliminary_mark=_("Preliminary"),
+            logo=logo[0] if logo else "",
+            top_risks=[risk for risk, _order in ranked[:TOP_RISKS]],
             cycle=cycle,
             scope=scope,
             produced_by=produced_by,
@@ -264,6 +366,12 @@ def report_static_files() -> dict[str, str]:
     return files
 
 
+def report_files() -> dict[str, str]:
+    """The files a report may use: its static files, and the logo if one is set."""
+    logo = logo_file()
+    return report_static_files() | (dict([logo]) if logo else {})
+
+
 def pdf_html(data: PdfData) -> str:
     """The report as the HTML document that WeasyPrint lays out."""
     with translation.override(data.language):
@@ -280,13 +388,13 @@ def render_pdf(data: PdfData) -> tuple[str, str, bytes]:
     seconds = settings.VSPLAN_PDF_MAX_SECONDS
     if seconds:
         try:
-            pdf = write_pdf_bounded(html, report_static_files(), seconds)
+            pdf = write_pdf_bounded(html, report_files(), seconds)
         except RenderTimeout:
             raise PdfTooLarge(
                 _("The report took longer than %(seconds)s seconds; choose a narrower report.")
                 % {"seconds": seconds}
             ) from None
     else:
-        pdf = write_pdf(html, report_static_files())
-    filename = f"{slugify(data.cycle.name)}-{data.scope.slug}-{data.language}.pdf"
+        pdf = write_pdf(html, report_files())
+    filename = report_filename(data.cycle, data.scope, data.language)
     return filename, PDF_CONTENT_TYPE, pdf

@@ -126,6 +126,7 @@ MATRIX = {
     "followup:cycle_delete": ([2026], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     # An empty deadline: the message, on the cycle's page.
     "followup:cycle_deadline": ([2025], NOBODY, MANAGE_POST),
+    "followup:cycle_report_text": ([2025], NOBODY, MANAGE_POST),
     # User 999 heads EDO, whose reports are not submitted: the e-mail goes.
     "followup:cycle_remind_one": ([2025, 999], NOBODY, MANAGE_POST),
     "followup:report_history": (

@@ -192,17 +192,32 @@ def test_secretariats_cycle_journey(page_for, live_server, task_worker, head, se
     assert states == {"UTB-01": "returned", "UTB-02": "approved"}
 
     page.goto(f"{live_server.url}/cycles/2026/")
+    # The report's text, which opens the PDF, written before the cycle closes.
+    page.fill("#id_report_summary", "Two reports reviewed; one returned.")
+    page.fill("#id_report_decisions", "None this year.")
+    page.click("text=Spara rapportens text")
+    page.wait_for_selector("text=Rapportens text är sparad")
+    assert axe_violations(page) == []
     page.click("text=Stäng och frys")
     page.click("text=Stäng ändå")  # after the question, which says what is left
     page.wait_for_selector("text=Publicera")
     assert axe_violations(page) == []
     # The report for the support area with the two reviewed reports (the whole programme's
     # is tested in tests/followup/test_pdf.py; here the point is the way it is made).
+    assert "Two reports reviewed; one returned." in page.inner_text("#report-text")
+    # A missing choice: said beside the field, on the same page, the choices kept.
     page.select_option("#pdf-scope", "support_area")
+    page.click("text=Ta fram PDF:en")
+    page.wait_for_selector("#pdf-code-error")
+    assert page.locator("#pdf-scope").input_value() == "support_area"
+    assert axe_violations(page) == []
     page.select_option("#pdf-code", "UTB")
     page.click("text=Ta fram PDF:en")  # answers at once with the progress page
     page.wait_for_url(re.compile(r"/cycles/2026/pdf/\d+/$"))
     assert page.locator("#pdf-status[role=status]").count() == 1
+    if page.locator("#pdf-status progress").count():  # still being made: progress shown
+        assert "sekund" in page.inner_text("#pdf-status")
+        assert axe_violations(page) == []
     # The worker renders it meanwhile; the page polls until the link appears (the slowest
     # honest render on a loaded machine is well inside this).
     link = page.wait_for_selector("a.button[href*='/download']", timeout=120_000)

@@ -270,7 +270,7 @@ def test_goal_assessments_and_puls_values_with_small_groups_hidden(client, secre
     assert IndicatorValue.objects.count() == 2
     html = client.get("/cycles/2025/").content.decode()
     assert "On track." in html and "PULS up." in html
-    assert "<td>71.50</td>" in html.split("<td>EDO</td>")[1][:40]
+    assert "<td>71,50</td>" in html.split("<td>EDO</td>")[1][:40]  # Swedish: a decimal comma
     hr_row = html.split("<td>HR</td>")[1][:120]
     assert "visas inte (för få svarande)" in hr_row and "71.5" not in hr_row
     bad = client.post("/cycles/2025/goals/", {"add_indicator": "1", "indicator-name": "PULS",

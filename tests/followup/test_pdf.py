@@ -57,12 +57,12 @@ def _render(cycle, scope, language="sv"):
 def test_a_support_area_report_is_an_archival_navigable_pdf(cycle):
     scope = PdfScope("support_area", support_area=SupportArea.objects.get(code="LED"))
     filename, content_type, pdf = _render(cycle, scope)
-    assert (filename, content_type) == ("uppfoljning-2025-led-sv.pdf", "application/pdf")
+    assert (filename, content_type) == ("uppfoljning-2025-led.pdf", "application/pdf")
     assert pdf.startswith(b"%PDF-")
     reader, text = _text(pdf)
     assert 6 <= len(reader.pages) <= 20
     for expected in [
-        "Uppföljningsrapport: Uppföljning 2025",
+        "Uppföljningsrapport 2025",
         "V-2022-0218 1.2",
         "Innehåll",
         "Sammanfattning",
@@ -86,8 +86,8 @@ def test_a_support_area_report_is_an_archival_navigable_pdf(cycle):
     assert "Waiting for <b>the data office</b>." in text
     # Bookmarks for the headings, document title and language, PDF/A metadata.
     outline = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert "Sammanfattning" in outline and "3.7 Ledningsstöd" in outline
-    assert reader.metadata.title == "Uppföljning 2025 – 3.7 Ledningsstöd"
+    assert "Sammanfattning och beslut" in outline and "3.7 Ledningsstöd" in outline
+    assert reader.metadata.title == "Uppföljningsrapport 2025 – 3.7 Ledningsstöd"
     assert reader.trailer["/Root"]["/Lang"] == "sv"
     fonts = {
         str(font.get_object()["/BaseFont"]).split("+")[-1]
@@ -114,9 +114,10 @@ def test_a_department_report_in_english(cycle):
 
     scope = PdfScope("department", department=Department.objects.get(code="MO"))
     filename, _ct, pdf = _render(cycle, scope, language="en")
-    assert filename == "uppfoljning-2025-mo-en.pdf"
+    assert filename == "follow-up-2025-mo.pdf"  # all in the report's language
     _reader, text = _text(pdf)
-    assert "Follow-up report: Uppföljning 2025" in text and "Contents" in text
+    assert "Follow-up report 2025" in text and "Contents" in text
+    assert "Follow-up report: " not in text and "Preliminary" in text
     assert "LED-01" in text and "FOI-10" in text  # responsible for LED, takes part in FOI-10
     assert "UTB-01" not in text
 
@@ -128,14 +129,14 @@ def test_the_whole_programme_through_the_page(client, secretariat, cycle):
     response = client.post("/cycles/2025/pdf/", {"scope": "programme", "lang": "sv"}, follow=True)
     stored = StoredPdf.objects.get()
     assert response.redirect_chain == [(f"/cycles/2025/pdf/{stored.pk}/", 302)]
-    assert (stored.state, stored.filename) == ("done", "uppfoljning-2025-programme-sv.pdf")
+    assert (stored.state, stored.filename) == ("done", "uppfoljning-2025-hela-programmet.pdf")
     assert stored.sha256 == hashlib.sha256(bytes(stored.content)).hexdigest()
-    assert "Ladda ner uppfoljning-2025-programme-sv.pdf" in response.content.decode()
+    assert "Ladda ner uppfoljning-2025-hela-programmet.pdf" in response.content.decode()
     download = client.get(f"/cycles/2025/pdf/{stored.pk}/download/")
     assert download["Content-Type"] == "application/pdf"
     assert (
         download["Content-Disposition"]
-        == 'attachment; filename="uppfoljning-2025-programme-sv.pdf"'
+        == 'attachment; filename="uppfoljning-2025-hela-programmet.pdf"'
     )
     assert download["ETag"] == f'"{stored.sha256}"'
     reader, text = _text(download.content)
@@ -173,7 +174,7 @@ def test_the_contents_give_each_areas_page_and_link_to_it(cycle):
         # lines), then its report line.
         heading = re.search(rf"(^|\n){key} ", pages[shown - 1])
         assert heading, key
-        title, found, _rest = pages[shown - 1][heading.end() :].partition("\nRapport:")
+        title, found, _rest = pages[shown - 1][heading.end() :].partition("\nAnsvarig:")
         assert found and len(title) < 250, key
 
 
@@ -379,8 +380,26 @@ def test_render_pdf_command(cycle, tmp_path, capsys):
 def test_bad_choices_get_a_clear_400(client, secretariat, cycle, params):
     client.force_login(secretariat)
     response = client.post("/cycles/2025/pdf/", params)
-    assert response.status_code == 400 and response.content.decode().startswith("Välj")
+    html = response.content.decode()
+    # The cycle's page again, the error beside the field it is about.
+    assert response.status_code == 400 and "<html" in html
+    field = re.search(r'<span class="field-error" id="pdf-(\w+)-error">Välj', html)
+    assert field and f'aria-describedby="pdf-{field[1]}-error"' in html
     assert not StoredPdf.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_department_report_without_a_department_keeps_the_choice_and_says_what_is_missing(
+    client, secretariat, cycle
+):
+    client.force_login(secretariat)
+    response = client.post("/cycles/2025/pdf/", {"scope": "department", "code": "", "lang": "en"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    code = html.split('<select name="code" id="pdf-code"')[1].split("</p>")[0]
+    assert 'aria-invalid="true"' in code and "Välj vilken avdelning rapporten gäller." in code
+    assert '<option value="department" selected>' in html
+    assert '<option value="en" selected lang="en">' in html
 
 
 @pytest.mark.django_db

@@ -195,6 +195,9 @@ VSPLAN_SITE_URL = env_url("VSPLAN_SITE_URL", "http://127.0.0.1:8000")
 
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
+# An organisation's logo for the report PDF's cover: a PNG, JPEG or SVG file's path (none
+# is shipped; without one the cover has none).
+VSPLAN_REPORT_LOGO = env_str("VSPLAN_REPORT_LOGO", "")
 
 # The dashboard keeps its rendered fragments in each process's memory, under the
 # data's generation (followup.data_generation), so a copy is never stale; at most 40
