@@ -12,8 +12,8 @@ build on the role core (``areas.roles``) and the plan's own rules
 * the **council** reads every cycle and report; **readers** read published ones.
 
 Each rule about reports has two forms, side by side: one for a report at hand
-(``can_view_report``) and one for a list (``reports_visible_to``); a test holds
-them to the same answers.
+(``can_view_report``, ``can_read_report_text``) and one for a list
+(``reports_visible_to``, ``reports_readable_by``); a test holds them to the same answers.
 """
 
 from django.db.models import Q, QuerySet
@@ -22,7 +22,7 @@ from areas.models import DevelopmentArea
 from areas.permissions import can_view_plan
 from areas.roles import User, headed_department_ids, is_council, is_head, is_secretariat
 
-from .models import FollowUpCycle, FollowUpReport
+from .models import HANDED_IN_REPORT_STATES, FollowUpCycle, FollowUpReport
 
 
 def can_update_status(user: User, area: DevelopmentArea) -> bool:
@@ -125,6 +125,18 @@ def reports_visible_to(user: User, reports: QuerySet[FollowUpReport]) -> QuerySe
     return reports.filter(
         Q(cycle__state=FollowUpCycle.State.PUBLISHED) | Q(area__in=involved)
     ).distinct()
+
+
+def reports_readable_by(user: User, reports: QuerySet[FollowUpReport]) -> QuerySet[FollowUpReport]:
+    """The reports of ``reports`` whose text ``can_read_report_text`` lets the user read:
+    every list that shows what reports say (their risks, benefits, progress) narrows its
+    reports with this. A published cycle's report that was never handed in is visible as
+    not reported, but its draft text only to those who could read it before."""
+    visible = reports_visible_to(user, reports)
+    if can_view_cycle_overview(user):
+        return visible
+    involved = DevelopmentArea.objects.involving(headed_department_ids(user)).values("pk")
+    return visible.filter(Q(state__in=HANDED_IN_REPORT_STATES) | Q(area__in=involved))
 
 
 def can_edit_report(user: User, report: FollowUpReport) -> bool:
