@@ -752,7 +752,9 @@ def _check_shared_strings(archive: zipfile.ZipFile, limits: Limits) -> None:
                 )
 
 
-def _read_sheets(wb, shapes: dict, codes: dict, limits: Limits, columns: list[Column]) -> ReadResult:
+def _read_sheets(
+    wb, shapes: dict, codes: dict, limits: Limits, columns: list[Column]
+) -> ReadResult:
     result = ReadResult()
     keywords = (wb.properties.keywords or "") if wb.properties else ""
     if FILTERED_MARK in keywords and EXPORT_MARK in keywords:

@@ -77,7 +77,9 @@ def entity_bomb() -> bytes:
             b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 2 else b"&lol;") * 10)
             for n in range(2, 10)
         )
-        + b"]><worksheet " + MAIN + b"><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\">"
+        + b"]><worksheet "
+        + MAIN
+        + b'><sheetData><row r="1"><c r="A1" t="inlineStr">'
         b"<is><t>&lol9;</t></is></c></row></sheetData></worksheet>"
     )
     return replace_member(exported(), UTB_SHEET, lambda _xml: laughs)
@@ -178,16 +180,21 @@ REFUSED = {
         "Arbetsboken innehåller mer än 500000 tecken text",
         settings={"VSPLAN_IMPORT_MAX_CHARACTERS": 500_000},
     ),
-    "a PDF renamed": Refused(lambda: b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF",
-                             "Detta är inte en Excel-arbetsbok (.xlsx)"),  # fmt: skip
-    "a CSV renamed": Refused(lambda: "Nyckel;Utvecklingsområde\nUTB-01;x\n".encode(),
-                             "Detta är inte en Excel-arbetsbok (.xlsx)"),  # fmt: skip
+    "a PDF renamed": Refused(
+        lambda: b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF", "Detta är inte en Excel-arbetsbok (.xlsx)"
+    ),  # fmt: skip
+    "a CSV renamed": Refused(
+        lambda: "Nyckel;Utvecklingsområde\nUTB-01;x\n".encode(),
+        "Detta är inte en Excel-arbetsbok (.xlsx)",
+    ),  # fmt: skip
     "a Word document renamed": Refused(
         lambda: zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}),
         "Detta är inte en Excel-arbetsbok (.xlsx)",
     ),
-    "an old .xls renamed": Refused(lambda: bytes.fromhex("D0CF11E0A1B11AE1") + bytes(4_000),
-                                   "Detta är inte en Excel-arbetsbok (.xlsx)"),  # fmt: skip
+    "an old .xls renamed": Refused(
+        lambda: bytes.fromhex("D0CF11E0A1B11AE1") + bytes(4_000),
+        "Detta är inte en Excel-arbetsbok (.xlsx)",
+    ),  # fmt: skip
     "half a workbook": Refused(lambda: exported()[:20_000], "Filen är skadad"),
 }
 
@@ -271,8 +278,11 @@ def test_a_file_name_of_1004_characters_gets_a_clear_message(client, secretariat
 
 @pytest.mark.parametrize(
     "name",
-    ["Handlingsplan – revidering 2027 (åäö, Ж, 😀).xlsx", "x" * 300 + ".xlsx",
-     "<img src=x onerror=alert(1)>.xlsx"],  # fmt: skip
+    [
+        "Handlingsplan – revidering 2027 (åäö, Ж, 😀).xlsx",
+        "x" * 300 + ".xlsx",
+        "<img src=x onerror=alert(1)>.xlsx",
+    ],  # fmt: skip
 )
 def test_long_and_non_ascii_names_of_a_good_workbook_are_kept_readable(client, secretariat, name):
     client.force_login(secretariat)

@@ -125,7 +125,9 @@ def test_the_admin_refuses_a_support_area_code_excel_cannot_name_a_sheet(client,
     response = client.post(url, data)
 
     assert response.status_code == 200
-    assert "Använd bara bokstäver, siffror, bindestreck och understreck" in response.content.decode()
+    assert (
+        "Använd bara bokstäver, siffror, bindestreck och understreck" in response.content.decode()
+    )
     assert SupportArea.objects.get(pk=area.pk).code == "INF"
     data["code"] = "IN-F2"  # and a good one is saved
     assert client.post(url, data).status_code == 302

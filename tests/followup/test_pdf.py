@@ -135,7 +135,7 @@ def test_the_whole_programme_through_the_page(client, secretariat, cycle):
     assert download["Content-Type"] == "application/pdf"
     assert (
         download["Content-Disposition"]
-        == "attachment; filename=\"uppfoljning-2025-programme-sv.pdf\"; "
+        == 'attachment; filename="uppfoljning-2025-programme-sv.pdf"; '
         "filename*=UTF-8''uppfoljning-2025-programme-sv.pdf"
     )
     assert download["ETag"] == f'"{stored.sha256}"'
