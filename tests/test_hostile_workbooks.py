@@ -345,3 +345,20 @@ def test_formulas_in_every_field_and_wrong_types_cannot_be_applied(
     assert applied.status_code == 200
     assert "Fel att rätta i arbetsboken" in applied.content.decode()
     assert seconds < MAX_SECONDS and peak < MAX_PEAK_MB
+
+
+def test_the_message_holds_without_the_static_files_manifest(
+    client, secretariat, settings, tmp_path
+):
+    # A server started before collectstatic: the page's stylesheet has no hashed name.
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+    }
+    client.force_login(secretariat)
+
+    response = client.post("/plan/import/", {"workbook": _named(exported(), "å" * 999 + ".xlsx")})
+
+    assert response.status_code == 400
+    assert "namnet på filen du valde är för långt" in response.content.decode()
+    assert client.get("/login/", headers={"Host": "evil.example.com"}).status_code == 400

@@ -24,7 +24,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         "upload": isinstance(exception, MultiPartParserError),
         "back": request.path,
     }
-    return HttpResponse(render_to_string("400.html", context), status=400)
+    try:
+        body = render_to_string("400.html", context)
+    except Exception:  # noqa: BLE001 - the page about a bad request must not fail itself
+        # (its stylesheet's name comes from the static files' manifest, which a server
+        # started before collectstatic lacks): the same words, without the page around them.
+        logger.warning("the 400 page could not be rendered", exc_info=True)
+        body = render_to_string("400_plain.html", context)
+    return HttpResponse(body, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
