@@ -8,10 +8,12 @@ the summary sheet's table.
 
 Import: a workbook in the export's layout is read defensively, with openpyxl's
 public API only. The file is checked before openpyxl sees it: its size, that it
-is a real zip, the unpacked size of its parts, and then each support area's
-sheet is walked once with defusedxml (no entities, no external references) to
-count its rows, columns, cells and merged ranges, so that a hostile file is
-refused before anything is built. Only the support-area sheets are read.
+is a real zip, the unpacked size of its parts, and then every sheet is walked
+once with defusedxml (no entities, no external references) to count its rows,
+columns, cells and merged ranges, and the shared strings to count their
+characters, so that a hostile file is refused before openpyxl opens it (opening
+already walks every sheet) and before anything is built. Only the support-area
+sheets are read.
 Whatever a row holds, reading never raises: a problem becomes a
 :class:`Message` naming sheet, row and column. What the rows mean for the plan
 is decided in :mod:`areas.revisions`.
@@ -690,21 +692,69 @@ def read_workbook(data: bytes, *, read_only_columns: Iterable[Column] = ()) -> R
     """
     limits = Limits.from_settings()
     check_archive(data, limits)
+    codes = {sheet_title(sa.code): sa.code for sa in SupportArea.objects.all()}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = _sheet_parts(archive)
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
-            try:
-                return _read_sheets(wb, archive, parts, limits, [*COLUMNS, *read_only_columns])
-            finally:
-                wb.close()
+            # Every sheet and the shared strings are measured before openpyxl opens the
+            # file: opening it already walks each sheet (for its size) and reads every
+            # shared string.
+            shapes = _measure_sheets(archive, _sheet_parts(archive), codes, limits)
+            _check_shared_strings(archive, limits)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+        try:
+            return _read_sheets(wb, shapes, codes, limits, [*COLUMNS, *read_only_columns])
+        finally:
+            wb.close()
     except ImportRejected:
         raise
     except Exception as error:  # noqa: BLE001 - any failure of a hostile file is a clear "no"
         raise _unreadable(error) from None
 
 
-def _read_sheets(wb, archive, parts, limits: Limits, columns: list[Column]) -> ReadResult:
+def _measure_sheets(
+    archive: zipfile.ZipFile, parts: dict[str, str], codes: dict[str, str], limits: Limits
+) -> dict[str, SheetShape]:
+    """Each sheet's shape, refusing any sheet past the limits: the support areas' sheets
+    share the row limit, any other sheet (the summary, one the user added) has it alone."""
+    shapes = {}
+    rows_left = limits.rows
+    for title, part in parts.items():
+        if title in codes:
+            shape = _sheet_shape(archive, title, part, limits, rows_left)
+            rows_left -= max(shape.rows - 1, 0)
+        else:
+            shape = _sheet_shape(archive, title, part, limits, limits.rows)
+        shapes[title] = shape
+    return shapes
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """The shared strings (which openpyxl reads whole) within the character limit."""
+    try:
+        source = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return
+    left = limits.characters
+    with source:
+        for _event, element in iterparse(source, events=("end",)):
+            if element.tag == f"{_MAIN}t":
+                left -= len(element.text or "")
+            elif element.tag == f"{_MAIN}si":
+                left -= 1
+                element.clear()
+            if left < 0:
+                raise ImportRejected(
+                    _(
+                        "The workbook holds more than %(max)d characters of text (merged cells "
+                        "counted as often as they show); far more than a plan needs."
+                    )
+                    % {"max": limits.characters}
+                )
+
+
+def _read_sheets(
+    wb, shapes: dict, codes: dict, limits: Limits, columns: list[Column]
+) -> ReadResult:
     result = ReadResult()
     keywords = (wb.properties.keywords or "") if wb.properties else ""
     if FILTERED_MARK in keywords and EXPORT_MARK in keywords:
@@ -714,14 +764,12 @@ def _read_sheets(wb, archive, parts, limits: Limits, columns: list[Column]) -> R
                 "filter left out. Export the whole plan, edit that, and import it."
             )
         )
-    codes = {sheet_title(sa.code): sa.code for sa in SupportArea.objects.all()}
     summary_titles = set()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             summary_titles.add(str(SUMMARY_TITLE))
     wanted = {c.name: header_labels(c) for c in columns}
     budget = _CharacterBudget(limits.characters)
-    rows_left = limits.rows
     seen = set()
     for title in wb.sheetnames:
         if title in summary_titles:
@@ -732,8 +780,12 @@ def _read_sheets(wb, archive, parts, limits: Limits, columns: list[Column]) -> R
             )
             continue
         seen.add(title)
-        shape = _sheet_shape(archive, title, parts.get(title, ""), limits, rows_left)
-        rows_left -= max(shape.rows - 1, 0)
+        shape = shapes.get(title)
+        if shape is None:  # openpyxl found a sheet the workbook's own list does not name
+            raise ImportRejected(
+                _("The workbook is damaged: sheet %(sheet)s is missing from the file.")
+                % {"sheet": title}
+            )
         cells = _sheet_cells(wb[title], shape, limits, budget)
         _read_sheet(codes[title], title, cells, wanted, result)
     for title in codes:

@@ -5,6 +5,7 @@ cells of a development area); links to departments, areas and external
 dependencies are kept beside the text, never instead of it.
 """
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -129,10 +130,25 @@ class Department(models.Model):
         return self.name_sv or self.name_en
 
 
+# A support area's code names its sheet in the Excel workbook and begins its areas' keys,
+# which are in the pages' addresses: letters, digits, hyphens and underscores only (Excel
+# refuses a sheet name with / \\ ? * : [ ], an address cannot hold a /).
+support_area_code_validator = RegexValidator(
+    r"^[^\W_][\w-]*\Z",
+    _(
+        "Use letters, digits, hyphens and underscores only, starting with a letter or digit: "
+        "the code names the support area's sheet in the Excel workbook and is part of its "
+        "areas' keys."
+    ),
+)
+
+
 class SupportArea(models.Model):
     """One of the plan's support areas (stödområden), in the plan's order."""
 
-    code = models.CharField(_("code"), max_length=10, unique=True)
+    code = models.CharField(
+        _("code"), max_length=10, unique=True, validators=[support_area_code_validator]
+    )
     number = models.CharField(_("section"), max_length=10, help_text=_("e.g. 3.1"))
     order = models.PositiveSmallIntegerField(_("order"), unique=True)
     name_sv = models.CharField(_("Swedish name"), max_length=200)

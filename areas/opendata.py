@@ -25,6 +25,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from vsplan.http import attachment
+
 from . import permissions, selectors
 from .excel import plan_rows
 from .forms import PlanFilterForm
@@ -70,7 +72,7 @@ def data_response(fmt: str, name: str, meta: dict, fields: list[str], rows: list
         for row in rows:
             writer.writerow([_csv_cell(row[f]) for f in fields])
         response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="vsplan-{name}.csv"'
+        response["Content-Disposition"] = attachment(f"vsplan-{name}.csv")
     response["Access-Control-Allow-Origin"] = "*" if settings.VSPLAN_PUBLIC_VIEW else "null"
     return response
 

@@ -390,8 +390,59 @@ def build_change_set(records: list[dict], plan: ActionPlan, read_messages=None) 
             change_set.removed.append(
                 {"key": key, "title": row["title"], "support_area": row["support_area"]}
             )
+    _warn_of_renamed_keys(cleaned, current, old_position, change_set)
     change_set.records = cleaned
     return change_set
+
+
+def _warn_of_renamed_keys(
+    cleaned: list[dict], current: dict[str, dict], old_position: dict[str, int], change_set
+) -> None:
+    """A removed area and an added row that looks like it (the same title, or the same
+    place in the same sheet) are most likely one area whose key was typed over. A key
+    cannot be changed: applying would remove the area, with its history, and add a new
+    one. Say so, for each such pair, before anyone applies it."""
+    removed = [current[item["key"]] for item in change_set.removed]
+    if not removed or not change_set.added:
+        return
+    added = {item["key"] for item in change_set.added}
+    taken = set()
+    for clean in cleaned:
+        if clean["key"] not in added:
+            continue
+        title = clean["title"].casefold()
+        same_title = [r for r in removed if _norm(r["title"]).casefold() == title and title]
+        same_place = [
+            r
+            for r in removed
+            if r["support_area"] == clean["support_area"]
+            and old_position.get(r["key"]) == clean["order"]
+        ]
+        old = next((r for r in same_title + same_place if r["key"] not in taken), None)
+        if old is None:
+            continue
+        taken.add(old["key"])
+        change_set.warnings.append(
+            Message(
+                clean["sheet"],
+                clean["row"],
+                _label("key"),
+                _(
+                    "%(new)s looks like %(old)s with a new key (%(why)s). A key cannot be "
+                    "changed: applying this removes %(old)s, whose status updates, reports, "
+                    "comments and history stay with it in the earlier revision, and adds "
+                    "%(new)s as a new area with none of them. To keep the area, put its key "
+                    "%(old)s back in the workbook and upload it again."
+                )
+                % {
+                    "new": clean["key"],
+                    "old": old["key"],
+                    "why": _("the same title")
+                    if old in same_title
+                    else _("the same place on sheet %(sheet)s") % {"sheet": clean["sheet"]},
+                },
+            )
+        )
 
 
 def _by_support_area(rows) -> dict[str, list[dict]]:

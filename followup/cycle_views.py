@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from areas.models import Department, ProgrammeGoal, SupportArea
-from vsplan.http import HtmxHttpRequest
+from vsplan.http import HtmxHttpRequest, attachment
 
 from . import cycles, permissions, services
 from .access import get_cycle_for_user, get_managed_cycle, get_plan_for_user, get_report_for_user
@@ -749,6 +749,6 @@ def pdf_download(request: HttpRequest, year: int, pk: int) -> HttpResponse:
         raise Http404("The report is not ready.")
     content = StoredPdf.objects.values_list("content", flat=True).get(pk=stored.pk)
     response = HttpResponse(bytes(content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response["Content-Disposition"] = attachment(stored.filename)
     response["ETag"] = f'"{stored.sha256}"'
     return response

@@ -424,7 +424,8 @@ def dashboard_risks(request: HttpRequest) -> HttpResponse:
     if filters.cycle is not None:
         area_ids = dashboard_area_ids(plan, filters, timezone.localdate())
         risks = risks_for(filters.cycle, area_ids, filters.aspect, **cell)
-        # Only the risks of reports the user may read, by the same rule as the report pages.
+        # Only the risks of reports whose text the user may read (a head: their
+        # departments' and those handed in), by the report page's rule.
         readable = permissions.reports_readable_by(
             request.user, FollowUpReport.objects.filter(cycle=filters.cycle)
         )

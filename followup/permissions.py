@@ -13,8 +13,7 @@ build on the role core (``areas.roles``) and the plan's own rules
 
 Each rule about reports has two forms, side by side: one for a report at hand
 (``can_view_report``, ``can_read_report_text``) and one for a list
-(``reports_visible_to``, ``reports_readable_by``); a test holds them to the same
-answers.
+(``reports_visible_to``, ``reports_readable_by``); a test holds them to the same answers.
 """
 
 from django.db.models import Q, QuerySet
@@ -130,7 +129,9 @@ def reports_visible_to(user: User, reports: QuerySet[FollowUpReport]) -> QuerySe
 
 def reports_readable_by(user: User, reports: QuerySet[FollowUpReport]) -> QuerySet[FollowUpReport]:
     """The reports of ``reports`` whose text ``can_read_report_text`` lets the user read:
-    every list that shows what reports say (their risks, say) narrows them with this."""
+    every list that shows what reports say (their risks, benefits, progress) narrows its
+    reports with this. A published cycle's report that was never handed in is visible as
+    not reported, but its draft text only to those who could read it before."""
     visible = reports_visible_to(user, reports)
     if can_view_cycle_overview(user):
         return visible

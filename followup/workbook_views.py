@@ -20,6 +20,7 @@ from areas.forms import PlanUploadForm, RevisionForm
 from areas.models import ActionPlan, PlanImport, SupportArea
 from areas.revisions import ChangeSetChanged, RevisionError, build_change_set
 from areas.services import plan_import_create
+from vsplan.http import attachment
 
 from . import services
 from .access import get_plan_for_user
@@ -31,7 +32,7 @@ from .workbook import STATUS_COLUMNS, export_workbook, write_snapshot_workbook
 def _xlsx_response(plan: ActionPlan, content: bytes) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     filename = export_filename(plan, timezone.localdate())
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     return response
 
 

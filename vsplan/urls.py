@@ -19,4 +19,5 @@ urlpatterns = [
 if settings.VSPLAN_OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
+handler400 = "vsplan.errors.bad_request"
 handler500 = "vsplan.errors.server_error"

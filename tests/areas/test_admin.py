@@ -108,3 +108,27 @@ def test_an_area_cannot_be_moved_to_another_revision_in_the_admin(client, admin_
     client.force_login(admin_user)
     page = client.get(f"/admin/areas/developmentarea/{area.pk}/change/").content.decode()
     assert 'name="plan"' not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["IN/F", "K[O]M", "A:B", "HR?", "*", "'UTB", "U T B"])
+def test_the_admin_refuses_a_support_area_code_excel_cannot_name_a_sheet(client, admin_user, code):
+    from areas.models import SupportArea
+
+    client.force_login(admin_user)
+    area = SupportArea.objects.get(code="INF")
+    url = reverse("admin:areas_supportarea_change", args=[area.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()} | {"code": code}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert (
+        "Använd bara bokstäver, siffror, bindestreck och understreck" in response.content.decode()
+    )
+    assert SupportArea.objects.get(pk=area.pk).code == "INF"
+    data["code"] = "IN-F2"  # and a good one is saved
+    assert client.post(url, data).status_code == 302
+    assert SupportArea.objects.get(pk=area.pk).code == "IN-F2"

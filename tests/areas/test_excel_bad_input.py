@@ -299,3 +299,56 @@ def test_control_characters_do_not_break_the_export(kth_plan):
     DevelopmentArea.objects.filter(key="KOM-02").update(why="före\x01\x0bmitten\x1fefter")
     rows = read(exported()).rows
     assert next(r for r in rows if r["key"] == "KOM-02")["why"] == "föremittenefter"
+
+
+RENAMED = (
+    "sheet UTB, row 2, column “Key”: 12345 looks like UTB-01 with a new key (the same title). "
+    "A key cannot be changed: applying this removes UTB-01, whose status updates, reports, "
+    "comments and history stay with it in the earlier revision, and adds 12345 as a new area "
+    "with none of them. To keep the area, put its key UTB-01 back in the workbook and upload "
+    "it again."
+)
+
+
+def test_a_key_typed_over_is_said_to_look_like_a_renamed_area(unchanged):
+    def edit(wb):
+        wb["UTB"].cell(find_row(wb["UTB"], "UTB-01"), 1).value = "12345"
+
+    errors, warnings, change_set = problems(edited(exported(), edit))
+
+    assert [a["key"] for a in change_set.added] == ["12345"]
+    assert [r["key"] for r in change_set.removed] == ["UTB-01"]
+    assert errors == [] and warnings == [RENAMED]
+
+
+def test_a_key_emptied_and_a_title_edited_is_said_to_look_like_a_renamed_area(unchanged):
+    def edit(wb):
+        ws = wb["HR"]
+        row = find_row(ws, "HR-02")
+        ws.cell(row, 1).value = None  # vsplan gives the row a new key
+        ws.cell(row, column_index("title")).value = "Ett helt nytt namn"
+
+    errors, warnings, change_set = problems(edited(exported(), edit))
+
+    assert [(a["key"], a["key_assigned"]) for a in change_set.added] == [("HR-05", True)]
+    assert errors == [] and warnings == [
+        "sheet HR, row 3, column “Key”: HR-05 looks like HR-02 with a new key (the same place "
+        "on sheet HR). A key cannot be changed: applying this removes HR-02, whose status "
+        "updates, reports, comments and history stay with it in the earlier revision, and adds "
+        "HR-05 as a new area with none of them. To keep the area, put its key HR-02 back in "
+        "the workbook and upload it again."
+    ]
+
+
+def test_an_area_removed_and_another_added_elsewhere_is_no_renaming(unchanged):
+    def edit(wb):
+        wb["UTB"].delete_rows(find_row(wb["UTB"], "UTB-15"))
+        ws = wb["LED"]
+        ws.cell(ws.max_row + 1, column_index("title")).value = "Ett nytt område"
+        ws.cell(ws.max_row, column_index("upcoming")).value = "nej"
+        ws.cell(ws.max_row, column_index("responsible")).value = "MO"
+
+    errors, warnings, change_set = problems(edited(exported(), edit))
+
+    assert len(change_set.added) == 1 and len(change_set.removed) == 1
+    assert errors == [] and warnings == []

@@ -10,9 +10,11 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from openpyxl import load_workbook
 
-from areas.excel import COLUMNS, XLSX_CONTENT_TYPE
-from areas.models import ActionPlan, DevelopmentArea, PlanImport
+from areas.excel import COLUMNS, XLSX_CONTENT_TYPE, read_workbook
+from areas.models import ActionPlan, DevelopmentArea, PlanImport, SupportArea
+from areas.revisions import build_change_set
 from followup.services import status_update_create
+from followup.workbook import STATUS_COLUMNS
 from tests.areas.excel_helpers import column_index, edited, exported, find_row
 from tests.areas.test_excel_round_trip import three_cells_and_a_row
 
@@ -97,6 +99,61 @@ def test_formula_looking_text_is_exported_as_text(reader_client):
     cells = ws[find_row(ws, "KOM-01")]
     assert all(c.data_type != "f" for c in cells)
     assert cells[column_index("title") - 1].value == '=HYPERLINK("http://evil.example")'
+
+
+def test_a_plan_title_and_registration_number_like_formulas_are_exported_as_text(reader_client):
+    ActionPlan.objects.update(title='=HYPERLINK("http://evil.example","Öppna")',
+                              registration_number="=1+1", revision="@SUM(A1)")  # fmt: skip
+    data = reader_client.get("/plan/export.xlsx").content
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".xml"))
+    assert b"<f>" not in xml and b"<f " not in xml  # no formula anywhere in the workbook
+    summary = load_workbook(io.BytesIO(data))["Sammanfattning"]
+    assert summary["A1"].value == '=HYPERLINK("http://evil.example","Öppna")'
+    assert summary["A1"].data_type == "s"
+    rows = {r[0].value: r[1] for r in summary.iter_rows(min_row=2, max_row=3)}
+    assert rows["Diarienummer"].value == "=1+1" and rows["Diarienummer"].data_type == "s"
+    assert rows["Revision"].value == "@SUM(A1)" and rows["Revision"].data_type == "s"
+
+
+def test_a_support_area_code_excel_cannot_name_a_sheet_still_exports(reader_client):
+    # Codes the admin no longer accepts may still be in an older database.
+    SupportArea.objects.filter(code="INF").update(code="IN/F")
+    SupportArea.objects.filter(code="KOM").update(code="K[O]M:*?")
+
+    response = reader_client.get("/plan/export.xlsx")
+
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Sammanfattning", "UTB", "FOI", "HR", "EKO", "IN-F", "K-O-M---", "LED"]
+    assert wb["IN-F"].cell(2, 1).value == "INF-01"
+    # ... and the workbook comes back unchanged.
+    result = read_workbook(response.content, read_only_columns=STATUS_COLUMNS)
+    assert result.errors == []
+    change_set = build_change_set(result.rows, ActionPlan.objects.get(), (result.errors, []))
+    assert not change_set.has_changes
+
+
+def test_a_registration_number_in_cyrillic_names_the_download_as_it_is(reader_client):
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+
+    ActionPlan.objects.update(registration_number="Рег-2023/17", revision='Ред. "1"')
+
+    response = reader_client.get("/plan/export.xlsx")
+
+    header = response["Content-Disposition"]
+    assert header.isascii()  # no encoded word, nothing a browser would show garbled
+    today = timezone.localdate().isoformat()
+    # RFC 6266: a plain fallback (ASCII, no quotes) and filename*, which browsers prefer,
+    # UTF-8 and percent-encoded (RFC 8187/5987).
+    fallback, extended = header.removeprefix("attachment; ").split("; ")
+    assert fallback == f'filename="vsplan-___-2023-17-___.-1-{today}.xlsx"'
+    assert extended.startswith("filename*=UTF-8''")
+    assert unquote(extended.removeprefix("filename*=UTF-8''")) == (
+        f"vsplan-Рег-2023-17-Ред.-1-{today}.xlsx"
+    )
 
 
 def test_the_secretariats_upload_review_and_apply(client, secretariat, django_assert_num_queries):

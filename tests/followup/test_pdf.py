@@ -136,7 +136,8 @@ def test_the_whole_programme_through_the_page(client, secretariat, cycle):
     assert download["Content-Type"] == "application/pdf"
     assert (
         download["Content-Disposition"]
-        == 'attachment; filename="uppfoljning-2025-hela-programmet.pdf"'
+        == 'attachment; filename="uppfoljning-2025-hela-programmet.pdf"; '
+        "filename*=UTF-8''uppfoljning-2025-hela-programmet.pdf"
     )
     assert download["ETag"] == f'"{stored.sha256}"'
     reader, text = _text(download.content)

@@ -87,6 +87,9 @@ def test_the_report_rule_for_a_list_answers_as_the_rule_for_one_report(
     published = cycles.cycle_create(plan=plan, year=2024, name="Uppföljning 2024",
                                     opens_on=date(2025, 1, 1), deadline=date(2025, 3, 1))  # fmt: skip
     cycles.cycle_open(cycle=published)
+    handed_in = FollowUpReport.objects.get(cycle=published, area__key="INF-01")
+    cycles.report_save(report=handed_in, user=secretariat, seen_version=0, risks=[], benefits=[],
+                       fields={"status": "ongoing", "traffic_light": "green"}, submit=True)  # fmt: skip
     cycles.cycle_close(cycle=published)
     cycles.cycle_publish(cycle=published)
     open_cycle = cycles.cycle_create(plan=plan, year=2025, name="Uppföljning 2025",
@@ -103,18 +106,15 @@ def test_the_report_rule_for_a_list_answers_as_the_rule_for_one_report(
             )
         )
         assert one_by_one == as_a_list, user
-    # and the same for what the reports say (one handed in, in the published cycle)
-    FollowUpReport.objects.filter(cycle=published, area__key="HR-01").update(state="submitted")
-    for user in (head, other_head, secretariat, council, reader, AnonymousUser()):
-        one_by_one = {r.pk for r in reports.all() if permissions.can_read_report_text(user, r)}
-        as_a_list = set(
+        texts_one_by_one = {r.pk for r in reports if permissions.can_read_report_text(user, r)}
+        texts_as_a_list = set(
             permissions.reports_readable_by(user, FollowUpReport.objects.all()).values_list(
                 "pk", flat=True
             )
         )
-        assert one_by_one == as_a_list, user
+        assert texts_one_by_one == texts_as_a_list, user
     readable = permissions.reports_readable_by(reader, published.reports.all())
-    assert list(readable.values_list("area__key", flat=True)) == ["HR-01"]
+    assert list(readable.values_list("area__key", flat=True)) == ["INF-01"]  # handed in
     # and the rule says something: a head reads their own open reports, not others'
     visible = permissions.reports_visible_to(head, open_cycle.reports.all())
     assert visible.filter(area__key="UTB-01").exists()
