@@ -405,23 +405,23 @@ def order_layers(
     layer_of = {node: i for i, layer in enumerate(layers) for node in layer}
     current = [list(layer) for layer in layers]
     best, fewest = [list(layer) for layer in current], count_crossings(current, edges)
+    # Each node's place in its layer, from 0 to 1 (updated as a layer is reordered).
+    position = {node: (j + 0.5) / len(layer) for layer in current for j, node in enumerate(layer)}
     for sweep in range(sweeps):
+        if fewest == 0:
+            break  # nothing left to untangle
         forward = sweep % 2 == 0
         indices = range(1, len(current)) if forward else range(len(current) - 2, -1, -1)
         for index in indices:
-            position = {
-                node: (j + 0.5) / len(layer) for layer in current for j, node in enumerate(layer)
-            }
+            size = len(current[index])
 
-            def barycentre(
-                node: str, j: int, index=index, forward=forward, position=position
-            ) -> tuple:
+            def barycentre(node: str, j: int, index=index, forward=forward, size=size) -> tuple:
                 placed = [
                     position[n]
                     for n in neighbours[node]
                     if (layer_of[n] < index if forward else layer_of[n] > index)
                 ]
-                own = (j + 0.5) / len(current[index])
+                own = (j + 0.5) / size
                 return (sum(placed) / len(placed) if placed else own, own)
 
             current[index] = [
@@ -430,6 +430,7 @@ def order_layers(
                     (barycentre(node, j), node) for j, node in enumerate(current[index])
                 )
             ]
+            position.update({node: (j + 0.5) / size for j, node in enumerate(current[index])})
         crossings = count_crossings(current, edges)
         if crossings < fewest:
             best, fewest = [list(layer) for layer in current], crossings
