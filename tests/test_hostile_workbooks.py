@@ -24,10 +24,13 @@ from tests.areas.excel_helpers import column_index, edited, exported, find_row
 
 pytestmark = pytest.mark.django_db
 
-# What one refusal may cost at most: the request's time, and its peak memory as tracemalloc
-# sees it. Measured on a 2-core machine: 0.3 s at most (50,000 rows), 3 MB at most; the
-# bounds leave room for a machine busy with other work. Run with -s to see the figures.
-MAX_SECONDS = 2.0
+# What one refusal may cost at most: its peak memory as tracemalloc sees it (exact enough
+# to assert), and its time only as a guard against the runaway reads these files caused
+# (68 to 114 s before the limits were checked first): time is measured, not asserted
+# tightly, since the suite runs on shared machines. Measured on a 2-core machine: 0.3 s
+# at most (50,000 rows; 2.3 s under a full parallel load), 3 MB at most. Run with -s to
+# see the figures.
+MAX_SECONDS = 30.0
 MAX_PEAK_MB = 20.0
 
 MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
