@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from areas.models import DevelopmentArea
+from areas.models import Department, DevelopmentArea
 from areas.roles import headed_department_ids, is_head
 from areas.selectors import current_plan, plan_tree
 from vsplan.http import HtmxHttpRequest
@@ -68,9 +68,20 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
         area.held_up_by = held.get(area.pk, [])
     # The counts are the live ones (the latest status updates), as on the cards.
     summary = summarise(live_standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
+    # The department reports a head may ask for: the open cycle's, and those closed or
+    # published (newest first); the form opens on the open cycle, in the page's language.
+    report_cycles = (
+        [c for c in plan.cycles.exclude(state=FollowUpCycle.State.DRAFT).order_by("-year")]
+        if plan and headed
+        else []
+    )
     context = {
         "plan": plan,
         "tree": tree,
+        "report_departments": Department.objects.filter(pk__in=headed).order_by("code")
+        if report_cycles
+        else [],
+        "report_cycles": report_cycles,
         "summary": summary.total,
         "is_head": is_head(request.user),
         "open_cycle": open_cycle,
