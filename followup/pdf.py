@@ -300,7 +300,13 @@ def area_history(cycle: FollowUpCycle, block: "AreaBlock") -> list[HistoryLine]:
         }
         lines.append(HistoryLine(update.created_at, _name(update.author), what))
     if report.submitted_at is not None:
-        lines.append(HistoryLine(report.submitted_at, _name(report.submitted_by), pgettext("a step of a report", "Handed in")))
+        lines.append(
+            HistoryLine(
+                report.submitted_at,
+                _name(report.submitted_by),
+                pgettext("a step of a report", "Handed in"),
+            )
+        )
     for review in report.reviews.select_related("reviewer"):
         what = _("Reviewed: %(decision)s; the reviewer's traffic light %(light)s") % {
             "decision": review.get_decision_display(),
@@ -410,7 +416,9 @@ def build_pdf_data(
                     area.key,
                     area.title,
                 )
-                for risk in (standing.report.risks.all() if standing.report.pk not in withheld else [])
+                for risk in (
+                    standing.report.risks.all() if standing.report.pk not in withheld else []
+                )
             ]
             responsible = area.responsible_department
             named = heads.get(responsible.code, []) if responsible else []

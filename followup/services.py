@@ -374,8 +374,12 @@ def pdf_request(
             subject=cycle.name,
             after=" ".join(
                 part
-                for part in (str(PDF_SCOPES.get(scope, scope)), code, f"({language})",
-                             str(_("the stored copy")) if reused else "")  # fmt: skip
+                for part in (
+                    str(PDF_SCOPES.get(scope, scope)),
+                    code,
+                    f"({language})",
+                    str(_("the stored copy")) if reused else "",
+                )  # fmt: skip
                 if part
             ),
         )

@@ -55,7 +55,12 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     latest = latest_status_by_area(areas)
     attach_status(area_list, latest, today)
     headed = headed_department_ids(request.user)
-    open_cycle = plan.cycles.filter(state=FollowUpCycle.State.OPEN).first() if plan else None
+    # The cycles a head may have their departments' reports of (the open one, and those
+    # closed or published, newest first): one query, which also finds the open cycle.
+    seen_cycles = (
+        list(plan.cycles.exclude(state=FollowUpCycle.State.DRAFT).order_by("-year")) if plan else []
+    )
+    open_cycle = next((c for c in seen_cycles if c.is_open), None)
     reports = (
         {r.area_id: r for r in open_cycle.reports.filter(area__in=areas.values("pk"))}
         if open_cycle else {}
@@ -68,13 +73,8 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
         area.held_up_by = held.get(area.pk, [])
     # The counts are the live ones (the latest status updates), as on the cards.
     summary = summarise(live_standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
-    # The department reports a head may ask for: the open cycle's, and those closed or
-    # published (newest first); the form opens on the open cycle, in the page's language.
-    report_cycles = (
-        [c for c in plan.cycles.exclude(state=FollowUpCycle.State.DRAFT).order_by("-year")]
-        if plan and headed
-        else []
-    )
+    # The department reports the head may ask for; the form opens on the open cycle.
+    report_cycles = seen_cycles if headed else []
     context = {
         "plan": plan,
         "tree": tree,

@@ -129,7 +129,9 @@ def test_a_head_is_refused_another_departments_open_cycle_report(
 def test_who_may_ask_for_a_departments_open_cycle_report(
     request, client, role, expected, open_cycle, monkeypatch
 ):
-    monkeypatch.setattr("followup.pdf.render_pdf", lambda data: ("r.pdf", "application/pdf", b"%PDF"))
+    monkeypatch.setattr(
+        "followup.pdf.render_pdf", lambda data: ("r.pdf", "application/pdf", b"%PDF")
+    )
     client.force_login(request.getfixturevalue(role))
     assert _ask(client, code="EDO").status_code == expected
     assert _ask(client, scope="area", code="UTB-01").status_code == expected
