@@ -1,5 +1,7 @@
 """Reads for the follow-up cycle's pages, each in a fixed number of queries."""
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -7,6 +9,7 @@ from decimal import Decimal
 from areas.models import Department, DevelopmentArea
 from areas.roles import headed_department_ids
 
+from . import permissions
 from .models import FollowUpCycle, FollowUpReport, IndicatorValue, Status
 from .standings import cycle_standings, reference_date
 from .summary import PlanSummary, Tally, summarise
@@ -34,14 +37,15 @@ def cycle_reports(
     *,
     support_area: str = "",
     department: str = "",
+    area: str = "",
     state: str = "",
     with_heads: bool = False,
 ) -> list[FollowUpReport]:
     """The cycle's reports in the plan's order, narrowed to a support area, a department
-    (responsible or taking part) or a state, by the areas as the cycle saw them: as frozen
-    at closing, or the live plan's while it is open. One query (two with a filter on
-    participating departments of an open cycle, and one for the departments' heads when
-    ``with_heads`` asks for them)."""
+    (responsible or taking part), one area (by its key) or a state, by the areas as the
+    cycle saw them: as frozen at closing, or the live plan's while it is open. One query
+    (two with a filter on participating departments of an open cycle, and one for the
+    departments' heads when ``with_heads`` asks for them)."""
     reports = cycle.reports.select_related("submitted_by").order_by(
         "area__support_area__order", "area__order"
     )
@@ -53,6 +57,8 @@ def cycle_reports(
             found = [r for r in found if r.area_record.support_area.code == support_area]
         if department:
             found = [r for r in found if r.area_record.involves_codes({department})]
+        if area:
+            found = [r for r in found if r.area_key == area]
         return sorted(found, key=lambda r: (r.area_record.support_area.order, r.area_record.order))
     reports = reports.select_related(
         "area__support_area", "area__group", "area__responsible_department"
@@ -66,7 +72,53 @@ def cycle_reports(
             Department.objects.filter(code=department).values("pk")
         )
         reports = reports.filter(area__in=involved.values("pk"))
+    if area:
+        reports = reports.filter(area__key=area)
     return list(reports)
+
+
+def scope_filter(scope: str, code: str) -> dict[str, str]:
+    """``cycle_reports``' narrowing for a report PDF's scope (its kind and code)."""
+    return {"support_area": {"support_area": code}, "department": {"department": code},
+            "area": {"area": code}}.get(scope, {})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PdfReadership:
+    """What one reader may read in a report PDF of a cycle: which of its reports' text
+    (``permissions.reports_readable_by``, the report pages' rule) and whether the cycle's
+    own text (``permissions.can_read_cycle_text``). The PDF made for a reader shows that
+    and no more; readers who may read the same share one stored PDF (``key``)."""
+
+    reports: frozenset[int]  # of the scope's reports, those whose text the reader may read
+    cycle_text: bool
+    complete: bool  # every report of the scope
+
+    @property
+    def key(self) -> str:
+        if self.complete and self.cycle_text:
+            return "all"
+        ids = ",".join(str(pk) for pk in sorted(self.reports))
+        return hashlib.sha256(f"{int(self.cycle_text)}|{ids}".encode()).hexdigest()[:16]
+
+    def covers(self, reports: Iterable[int] | None, cycle_text: bool) -> bool:
+        """Whether the reader may read everything a PDF showing these reports' text (None:
+        every report of the scope) and, if ``cycle_text``, the cycle's text shows."""
+        if cycle_text and not self.cycle_text:
+            return False
+        if reports is None:
+            return self.complete
+        return set(reports) <= self.reports
+
+
+def pdf_readership(user, cycle: FollowUpCycle, scope: str, code: str) -> PdfReadership:
+    """What ``user`` may read of the cycle's report PDF for this scope: two or three queries."""
+    ids = {r.pk for r in cycle_reports(cycle, **scope_filter(scope, code))}
+    readable = permissions.reports_readable_by(user, FollowUpReport.objects.filter(pk__in=ids))
+    readable_ids = frozenset(readable.values_list("pk", flat=True))
+    return PdfReadership(
+        readable_ids, permissions.can_read_cycle_text(user, cycle), readable_ids >= ids
+    )
 
 
 def cycle_overview(cycle: FollowUpCycle, today: date) -> CycleOverview:

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -39,6 +39,7 @@ from .cycle_selectors import (
     frozen_indicator_rows,
     head_cycle,
     indicator_rows,
+    pdf_readership,
 )
 from .models import (
     AuditEntry,
@@ -157,7 +158,9 @@ def _cycle_page(
         if full_view
         else [],
         "deadline_form": DeadlineForm(initial={"deadline": cycle.deadline}),
-        "stored_pdfs": cycle.pdfs.defer("content") if full_view else [],
+        "stored_pdfs": cycle.pdfs.defer("content").select_related("requested_by")
+        if full_view
+        else [],
         "support_areas": SupportArea.objects.all() if full_view else [],
         "departments": Department.objects.all() if full_view else [],
         "changes": changes_since_previous(cycle) if full_view else [],
@@ -222,6 +225,7 @@ CYCLE_STEPS = [
     AuditEntry.Kind.CYCLE_PUBLISHED,
     AuditEntry.Kind.REPORT_TEXT,
     AuditEntry.Kind.REMINDER,
+    AuditEntry.Kind.PDF_MADE,  # who asked for which report PDF, and when
 ]
 
 
@@ -671,7 +675,7 @@ def report_history(request: HttpRequest, year: int, key: str) -> HttpResponse:
 # -- the cycle's PDF reports ------------------------------------------------------
 
 
-def _pdf_request(request: HttpRequest):
+def _pdf_request(request: HttpRequest, cycle: FollowUpCycle):
     """The report asked for: ((scope, code, language), None), or (None, {field: error})."""
     kind = request.POST.get("scope", "programme")
     code = request.POST.get("code", "")
@@ -683,25 +687,21 @@ def _pdf_request(request: HttpRequest):
         errors["code"] = _("Choose which support area the report is for.")
     elif kind == "department" and not Department.objects.filter(code=code).exists():
         errors["code"] = _("Choose which department the report is for.")
-    elif kind not in ("programme", "support_area", "department"):
+    elif kind == "area" and not cycle.reports.filter(area__key=code).exists():
+        errors["code"] = _("Choose which development area the report is for.")
+    elif kind not in ("programme", "support_area", "department", "area"):
         errors["scope"] = _("Choose the whole programme, a support area or a department.")
     if errors:
         return None, errors
     return (kind, code if kind != "programme" else "", language), None
 
 
-@require_POST
-@login_required
-def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
-    """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
-    cycle = get_cycle_for_user(request, year)
-    if not permissions.can_read_cycle_pdfs(request.user, cycle):
-        raise PermissionDenied
-    wanted, error = _pdf_request(request)
-    if error:
-        asked = {name: request.POST.get(name, "")[:50] for name in ("scope", "code", "lang")}
-        return _cycle_page(request, cycle, status=400, pdf_form=asked, pdf_errors=error)
+def _ask_for_pdf(request: HttpRequest, cycle: FollowUpCycle, wanted) -> HttpResponse:
+    """Ask for the PDF the user may have (403 otherwise), as they may read it; on to its
+    progress page."""
     scope, code, language = wanted
+    if not permissions.can_ask_for_pdf(request.user, cycle, scope, code):
+        raise PermissionDenied
     regenerate = request.POST.get("regenerate") == "1"
     if regenerate and not permissions.can_manage_cycles(request.user):
         raise PermissionDenied
@@ -711,18 +711,60 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
         code=code,
         language=language,
         user=request.user,
+        readership=pdf_readership(request.user, cycle, scope, code),
         regenerate=regenerate,
     )
-    return redirect("followup:pdf_status", year=year, pk=stored.pk)
+    return redirect("followup:pdf_status", year=cycle.year, pk=stored.pk)
 
 
-def _get_stored_pdf(request: HttpRequest, year: int, pk: int):
+@require_POST
+@login_required
+def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
+    """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
     cycle = get_cycle_for_user(request, year)
     if not permissions.can_read_cycle_pdfs(request.user, cycle):
         raise PermissionDenied
+    wanted, error = _pdf_request(request, cycle)
+    if error:
+        asked = {name: request.POST.get(name, "")[:50] for name in ("scope", "code", "lang")}
+        return _cycle_page(request, cycle, status=400, pdf_form=asked, pdf_errors=error)
+    return _ask_for_pdf(request, cycle, wanted)
+
+
+@require_POST
+@login_required
+def pdf_ask(request: HttpRequest) -> HttpResponse:
+    """Ask for a report PDF from My areas (a department's report) or an area's page (the
+    area's own), of a cycle chosen in the form: as on the cycle page, for those who may
+    have that report (a head: their own departments' and areas', also while the cycle is
+    open). The forms offer only valid choices: anything else is a plain 400."""
+    year = request.POST.get("year", "")
+    if not year.isdigit() or len(year) > 4:
+        return HttpResponseBadRequest(_("Choose the follow-up cycle."))
+    cycle = get_cycle_for_user(request, int(year))
+    wanted, error = _pdf_request(request, cycle)
+    if error:
+        return HttpResponseBadRequest(" ".join(str(message) for message in error.values()))
+    return _ask_for_pdf(request, cycle, wanted)
+
+
+def _get_stored_pdf(request: HttpRequest, year: int, pk: int):
+    """A stored PDF of the cycle the user may have: one of a scope they may ask for, that
+    shows nothing they may not read (made for them or anyone who may read the same, or
+    for fewer): 404 if there is none, 403 otherwise."""
+    cycle = get_cycle_for_user(request, year)
     stored = StoredPdf.objects.filter(cycle=cycle, pk=pk).defer("content").first()
     if stored is None:
         raise Http404("No such report.")
+    if not permissions.can_ask_for_pdf(request.user, cycle, stored.scope, stored.code):
+        raise PermissionDenied
+    if permissions.can_view_cycle_overview(request.user):
+        return cycle, stored  # they read every report and the cycle's text
+    readership = pdf_readership(request.user, cycle, stored.scope, stored.code)
+    if stored.readers != readership.key and not readership.covers(
+        stored.text_of, stored.cycle_text
+    ):
+        raise PermissionDenied
     return cycle, stored
 
 

@@ -659,6 +659,14 @@ class StoredPdf(models.Model):
     sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64, blank=True)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Whose reading it holds (``followup.cycle_selectors.PdfReadership``): "all" for those
+    # who read every report of its scope and the cycle's text (the secretariat, the
+    # council), else a digest of what it shows; readers who may read the same share it.
+    readers = models.CharField(_("readers"), max_length=16, default="all")
+    # The reports whose text it shows (None: every report of its scope, made before this
+    # was kept), and whether the cycle's own text.
+    text_of = models.JSONField(_("reports whose text it shows"), null=True, blank=True)
+    cycle_text = models.BooleanField(_("with the cycle's text"), default=True)
 
     class Meta:
         verbose_name = _("generated report")
@@ -666,7 +674,8 @@ class StoredPdf(models.Model):
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "scope", "code", "language"], name="one_stored_report_per_kind"
+                fields=["cycle", "scope", "code", "language", "readers"],
+                name="one_stored_report_per_kind_and_readers",
             )
         ]
 

@@ -1,4 +1,9 @@
-"""The follow-up report of a cycle as an archival PDF: programme, support area or department.
+"""The follow-up report of a cycle as an archival PDF: programme, support area, department or
+one development area (a short report: its block and its history in the cycle).
+
+A report shows what its reader may read and no more (``readable``, ``cycle_text``): the
+text of the other reports is withheld, each shown as not handed in, as the report pages
+show it (``followup.permissions.reports_readable_by``).
 
 Building the data (`build_pdf_data`) is separate from rendering it (`render_pdf`),
 which follows the renderers' contract: it returns ``(filename, content_type,
@@ -10,7 +15,7 @@ process that is stopped after settings.VSPLAN_PDF_MAX_SECONDS.
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -31,7 +36,7 @@ from areas.models import (
 from . import charts
 from .cycle_selectors import cycle_reports, frozen_indicator_rows, indicator_rows
 from .cycles import REPORT_TEXT_FIELDS, department_heads
-from .models import FollowUpCycle, FollowUpReport
+from .models import FollowUpCycle, FollowUpReport, StatusFields, StatusUpdate
 from .pdf_render import RenderTimeout, write_pdf, write_pdf_bounded
 from .records import AreaRecord, record_of
 from .selectors import held_up_by
@@ -62,11 +67,14 @@ class PdfTooLarge(Exception):
 
 @dataclass
 class PdfScope:
-    """What a PDF covers: the whole programme, one support area or one department."""
+    """What a PDF covers: the whole programme, one support area, one department or one
+    development area (by its key; its title is the cycle's, set when the data is built)."""
 
-    kind: str  # "programme", "support_area" or "department"
+    kind: str  # "programme", "support_area", "department" or "area"
     support_area: SupportArea | None = None
     department: Department | None = None
+    area_key: str = ""
+    area_title: str = ""
 
     @property
     def label(self) -> str:
@@ -74,6 +82,8 @@ class PdfScope:
             return f"{self.support_area.number} {self.support_area.name}"
         if self.kind == "department":
             return str(self.department)
+        if self.kind == "area":
+            return f"{self.area_key} {self.area_title}".strip()
         return _("The whole programme")
 
     @property
@@ -82,7 +92,15 @@ class PdfScope:
             return self.support_area.code.lower()
         if self.kind == "department":
             return slugify(self.department.code)
+        if self.kind == "area":
+            return slugify(self.area_key)
         return "programme"
+
+    @property
+    def is_short(self) -> bool:
+        """One area: its block and history, without the programme's sections (contents,
+        summary, overview, figures, highest risks, goals)."""
+        return self.kind == "area"
 
 
 @dataclass
@@ -126,6 +144,13 @@ class AreaBlock:
     standing: Standing
     risks: list[RiskLine] = field(default_factory=list)
     heads: list[str] = field(default_factory=list)  # the responsible department's
+    withheld: bool = False  # its text is not the reader's to read: shown as not handed in
+
+    @property
+    def benefits(self) -> list:
+        if self.withheld or self.report is None:
+            return []
+        return list(self.report.benefits.all())
 
     @property
     def owner_light(self) -> str:
@@ -148,8 +173,7 @@ class AreaBlock:
             text.count("\n") + len(text) // LINE_CHARACTERS + 1 for text in texts if text
         )
         lines += sum(2 + len(r.description + r.mitigation) // LINE_CHARACTERS for r in self.risks)
-        if report is not None:
-            lines += 2 * len(report.benefits.all())
+        lines += 2 * len(self.benefits)
         return lines <= KEEP_TOGETHER_LINES
 
     @property
@@ -172,6 +196,15 @@ class SectionData:
 
 
 @dataclass
+class HistoryLine:
+    """One dated step of an area in the cycle (the short report's history)."""
+
+    at: datetime
+    who: str
+    what: str
+
+
+@dataclass
 class PdfData:
     plan: dict  # organisation, title, registration_number, revision
     title: str  # "Uppföljningsrapport 2025"
@@ -191,6 +224,7 @@ class PdfData:
     goals: list[dict]  # title, definition, follow_up, assessment
     indicators: list
     summary_charts: list[charts.Chart]
+    history: list[HistoryLine] = field(default_factory=list)  # one area's, in the cycle
 
 
 def _live_record(
@@ -226,10 +260,77 @@ def report_filename(cycle: FollowUpCycle, scope: "PdfScope", language: str) -> s
         return f"{slugify(name)}-{cycle.year}-{slugify(what)}.pdf"
 
 
+def _withhold(report: FollowUpReport) -> None:
+    """Blank what the report says, in memory only (the report is never saved from here): it
+    then reads as a report not handed in, in the blocks and in every figure."""
+    for name in StatusFields.ALL:
+        setattr(report, name, None if name == "revised_end" else "")
+    report.reviewer_light = report.reviewer_reason = ""
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "–"
+
+
+def area_history(cycle: FollowUpCycle, block: "AreaBlock") -> list[HistoryLine]:
+    """One area's steps in the cycle, oldest first: the cycle's own steps, the area's status
+    updates while it was open, the report handed in and its reviews (these only when the
+    reader may read the report's text): three queries."""
+    report = block.report
+    lines = [
+        HistoryLine(at, "", what)
+        for at, what in [
+            (cycle.opened_at, _("The follow-up opened")),
+            (cycle.closed_at, _("The follow-up closed; the report is frozen")),
+            (cycle.published_at, _("The follow-up published")),
+        ]
+        if at is not None
+    ]
+    if report is None or block.withheld:
+        return sorted(lines, key=lambda line: line.at)
+    updates = StatusUpdate.objects.filter(area_id=report.area_id).select_related("author")
+    if cycle.opened_at is not None:
+        updates = updates.filter(created_at__gte=cycle.opened_at)
+    if cycle.closed_at is not None:
+        updates = updates.filter(created_at__lte=cycle.closed_at)
+    for update in updates:
+        what = _("Status saved: %(status)s, %(light)s") % {
+            "status": update.get_status_display(),
+            "light": update.get_traffic_light_display(),
+        }
+        lines.append(HistoryLine(update.created_at, _name(update.author), what))
+    if report.submitted_at is not None:
+        lines.append(
+            HistoryLine(
+                report.submitted_at,
+                _name(report.submitted_by),
+                pgettext("a step of a report", "Handed in"),
+            )
+        )
+    for review in report.reviews.select_related("reviewer"):
+        what = _("Reviewed: %(decision)s; the reviewer's traffic light %(light)s") % {
+            "decision": review.get_decision_display(),
+            "light": review.get_reviewer_light_display(),
+        }
+        lines.append(HistoryLine(review.reviewed_at, _name(review.reviewer), what))
+    return sorted(lines, key=lambda line: line.at)
+
+
 def build_pdf_data(
-    *, cycle: FollowUpCycle, scope: PdfScope, produced_by: str, language: str, today: date
+    *,
+    cycle: FollowUpCycle,
+    scope: PdfScope,
+    produced_by: str,
+    language: str,
+    today: date,
+    readable: frozenset[int] | None = None,
+    cycle_text: bool = True,
 ) -> PdfData:
     """Everything the PDF shows, in a fixed number of queries (built in the report's language).
+
+    ``readable``: the reports whose text the reader may read (None: all of them); the
+    others show as not handed in, and count so. ``cycle_text``: whether the reader may read
+    the cycle's own text (the secretariat's summary, assessment and decisions).
 
     A frozen cycle's report reads only its record (``followup.records``): the plan, the
     areas, the goals and indicators as they were when it closed, and carries the date it
@@ -241,13 +342,20 @@ def build_pdf_data(
         cycle,
         support_area=scope.support_area.code if scope.support_area else "",
         department=scope.department.code if scope.department else "",
+        area=scope.area_key,
     )
+    withheld = set() if readable is None else {r.pk for r in reports if r.pk not in readable}
+    for report in reports:
+        if report.pk in withheld:
+            _withhold(report)
+    if scope.is_short and reports:
+        scope.area_title = reports[0].area_title
     if len(reports) > MAX_AREAS:
         raise PdfTooLarge(_("The report would cover too many areas; choose a narrower report."))
     text = sum(len(r.progress) + len(r.next_steps) for r in reports)
     if text > MAX_TEXT:
         raise PdfTooLarge(_("The report would be too long; choose a narrower report."))
-    prefetch_related_objects(reports, "risks", "benefits")
+    prefetch_related_objects([r for r in reports if r.pk not in withheld], "risks", "benefits")
     as_of = reference_date(cycle, today)
     if cycle.is_frozen:
         record = cycle.frozen_plan
@@ -293,6 +401,7 @@ def build_pdf_data(
 
     with translation.override(language):
         sections: dict[str, SectionData] = {}
+        blocks: list[AreaBlock] = []
         all_risks: list[tuple[RiskLine, int]] = []  # in the report's order
         for standing in area_standings:
             area = standing.area
@@ -307,16 +416,21 @@ def build_pdf_data(
                     area.key,
                     area.title,
                 )
-                for risk in standing.report.risks.all()
+                for risk in (
+                    standing.report.risks.all() if standing.report.pk not in withheld else []
+                )
             ]
             responsible = area.responsible_department
             named = heads.get(responsible.code, []) if responsible else []
-            block = AreaBlock(standing, risks, named)
+            block = AreaBlock(standing, risks, named, withheld=standing.report.pk in withheld)
             sections.setdefault(area.support_area.code, SectionData(area.support_area, []))
             sections[area.support_area.code].blocks.append(block)
+            blocks.append(block)
             all_risks.extend((risk, len(all_risks)) for risk in risks)
         summary = summarise(area_standings, as_of=as_of)
-        risk_tally = tally_risks(risk for r in reports for risk in r.risks.all())
+        risk_tally = tally_risks(
+            risk for r in reports if r.pk not in withheld for risk in r.risks.all()
+        )
         aspects = sorted(aspect_names.items(), key=lambda item: aspect_order[item[0]])
         # The highest by score; of equal scores, the graver consequence, then plan order.
         ranked = sorted(all_risks, key=lambda item: (-item[0].score, -item[0].consequence, item[1]))
@@ -327,7 +441,9 @@ def build_pdf_data(
             text=[
                 (str(FollowUpCycle._meta.get_field(name).verbose_name), getattr(cycle, name))
                 for name in REPORT_TEXT_FIELDS
-            ],
+            ]
+            if cycle_text
+            else [],
             preliminary=not cycle.is_frozen,
             preliminary_mark=_("Preliminary"),
             logo=logo[0] if logo else "",
@@ -350,6 +466,7 @@ def build_pdf_data(
                 heatmap_chart(risk_tally, "pdf-risks"),
                 risk_aspect_chart(risk_tally, aspects, "pdf-risk-aspects"),
             ],
+            history=area_history(cycle, blocks[0]) if scope.is_short and blocks else [],
         )
 
 

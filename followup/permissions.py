@@ -18,7 +18,7 @@ Each rule about reports has two forms, side by side: one for a report at hand
 
 from django.db.models import Q, QuerySet
 
-from areas.models import DevelopmentArea
+from areas.models import Department, DevelopmentArea
 from areas.permissions import can_view_plan
 from areas.roles import User, headed_department_ids, is_council, is_head, is_secretariat
 
@@ -77,6 +77,34 @@ def can_read_cycle_pdfs(user: User, cycle: FollowUpCycle) -> bool:
     """The cycle's PDFs (the whole programme, any support area or department) hold every
     report: the secretariat and the council, and everyone once it is published."""
     return can_view_plan(user) and (cycle.is_published or can_view_cycle_overview(user))
+
+
+def can_read_cycle_text(user: User, cycle: FollowUpCycle) -> bool:
+    """The cycle's own text (the secretariat's summary, assessment and decisions asked for),
+    which the cycle page shows: the secretariat and the council; everyone once published."""
+    return can_view_plan(user) and (cycle.is_published or can_view_cycle_overview(user))
+
+
+def can_ask_for_pdf(user: User, cycle: FollowUpCycle, scope: str, code: str) -> bool:
+    """May the user have a report PDF of the cycle for this scope (``programme``,
+    ``support_area``, ``department`` with a department's code, ``area`` with an area's key)?
+    Whoever may read the cycle's PDFs (``can_read_cycle_pdfs``); besides, before publishing,
+    a head their own departments' reports and the report of an area their departments are
+    involved in (also of the open cycle: the annual planning needs them). What each PDF
+    shows is narrowed to what its reader may read (``reports_readable_by``)."""
+    if not can_view_cycle(user, cycle):
+        return False
+    if can_read_cycle_pdfs(user, cycle):
+        return True
+    if scope == "department":
+        return Department.objects.filter(pk__in=headed_department_ids(user), code=code).exists()
+    if scope == "area":
+        report = cycle.reports.filter(area__key=code).select_related("area").first()
+        if report is None:
+            return False
+        report.cycle = cycle
+        return can_view_report(user, report)
+    return False
 
 
 def can_view_dashboard(user: User) -> bool:

@@ -84,6 +84,9 @@ def area_page_context(request: HttpRequest, area: DevelopmentArea, comment_form)
     ]
     return {
         "reports": reports,
+        # The area's own follow-up as a short PDF, of each cycle whose report the user may
+        # see (the cycle's newest first; the form opens on the first).
+        "pdf_cycles": [r.cycle for r in reports if not r.cycle.is_draft],
         "held_up_by": held_up_by(area.plan).get(area.pk, []),
         "area": area,
         "plan": area.plan,

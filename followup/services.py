@@ -20,6 +20,7 @@ from areas.excel import Message
 from areas.models import ActionPlan, Department, DevelopmentArea, PlanImport, ProgrammeGoal
 from areas.revisions import ChangeSet, RevisionError, revision_apply
 
+from .cycle_selectors import PdfReadership
 from .models import (
     AreaComment,
     AuditEntry,
@@ -331,6 +332,14 @@ def indicator_value_save(
 # -- PDFs ----------------------------------------------------------------------------
 
 
+PDF_SCOPES = {
+    "programme": _("the whole programme"),
+    "support_area": _("support area"),
+    "department": _("department"),
+    "area": _("development area"),
+}
+
+
 def pdf_request(
     *,
     cycle: FollowUpCycle,
@@ -338,10 +347,14 @@ def pdf_request(
     code: str,
     language: str,
     user: AbstractBaseUser,
+    readership: PdfReadership,
     regenerate: bool = False,
 ) -> StoredPdf:
-    """Ask for a report PDF: rendered in the background and kept; a frozen cycle's stored
-    PDF is served again unless ``regenerate``. Returns the stored PDF to follow."""
+    """Ask for a report PDF as ``readership`` says the user may read it (what the user may
+    read is the caller's question, ``cycle_selectors.pdf_readership``): rendered in the
+    background and kept, shared by everyone who may read the same; a frozen cycle's stored
+    PDF is served again unless ``regenerate``. Each request is kept in the audit trail.
+    Returns the stored PDF to follow."""
     from .tasks import render_stored_pdf  # the task imports the renderer, which is heavy
 
     with transaction.atomic():
@@ -350,13 +363,33 @@ def pdf_request(
             scope=scope,
             code=code,
             language=language,
+            readers=readership.key,
             defaults={"requested_by": user},
         )
-        if cycle.is_frozen and stored.state == StoredPdf.State.DONE and not regenerate:
+        reused = cycle.is_frozen and stored.state == StoredPdf.State.DONE and not regenerate
+        audit(
+            AuditEntry.Kind.PDF_MADE,
+            user=user,
+            cycle=cycle,
+            subject=cycle.name,
+            after=" ".join(
+                part
+                for part in (
+                    str(PDF_SCOPES.get(scope, scope)),
+                    code,
+                    f"({language})",
+                    str(_("the stored copy")) if reused else "",
+                )  # fmt: skip
+                if part
+            ),
+        )
+        if reused:
             return stored
         stored.state = StoredPdf.State.PENDING
         stored.content, stored.sha256, stored.error = b"", "", ""
         stored.requested_by, stored.requested_at, stored.finished_at = user, timezone.now(), None
+        stored.text_of = sorted(readership.reports)
+        stored.cycle_text = readership.cycle_text
         stored.save()
     render_stored_pdf.enqueue(stored.pk)
     return stored

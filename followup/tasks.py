@@ -27,6 +27,8 @@ def pdf_scope(stored: StoredPdf):
         return PdfScope("support_area", support_area=SupportArea.objects.get(code=stored.code))
     if stored.scope == "department":
         return PdfScope("department", department=Department.objects.get(code=stored.code))
+    if stored.scope == "area":
+        return PdfScope("area", area_key=stored.code)
     return PdfScope("programme")
 
 
@@ -46,6 +48,9 @@ def render_stored_pdf(stored_pdf_id: int) -> None:
             produced_by=user.get_full_name() or user.get_username(),
             language=stored.language,
             today=timezone.localdate(),
+            # What its readers may read, no more (None: every report of the scope).
+            readable=None if stored.text_of is None else frozenset(stored.text_of),
+            cycle_text=stored.cycle_text,
         )
         filename, _content_type, content = render_pdf(data)
     except PdfTooLarge as error:

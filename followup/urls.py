@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import audit_views, opendata, plan_views, views, workbook_views
+from . import audit_views, cycle_views, opendata, plan_views, views, workbook_views
 from .cycle_urls import urlpatterns as cycle_urlpatterns
 from .dashboard_urls import urlpatterns as dashboard_urlpatterns
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("start/", plan_views.start, name="start"),
     path("areas/<str:key>/", plan_views.area_detail, name="area_detail"),
     path("my/", views.my_areas, name="my_areas"),
+    path("pdf/", cycle_views.pdf_ask, name="pdf_ask"),
     path("areas/<str:key>/status/", views.area_status, name="area_status"),
     path("areas/<str:key>/comments/", views.area_comment, name="area_comment"),
     path("plan/export.xlsx", workbook_views.plan_export, name="plan_export"),

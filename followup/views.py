@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
-from areas.models import DevelopmentArea
+from areas.models import Department, DevelopmentArea
 from areas.roles import headed_department_ids, is_head
 from areas.selectors import current_plan, plan_tree
 from vsplan.http import HtmxHttpRequest
@@ -55,7 +55,12 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     latest = latest_status_by_area(areas)
     attach_status(area_list, latest, today)
     headed = headed_department_ids(request.user)
-    open_cycle = plan.cycles.filter(state=FollowUpCycle.State.OPEN).first() if plan else None
+    # The cycles a head may have their departments' reports of (the open one, and those
+    # closed or published, newest first): one query, which also finds the open cycle.
+    seen_cycles = (
+        list(plan.cycles.exclude(state=FollowUpCycle.State.DRAFT).order_by("-year")) if plan else []
+    )
+    open_cycle = next((c for c in seen_cycles if c.is_open), None)
     reports = (
         {r.area_id: r for r in open_cycle.reports.filter(area__in=areas.values("pk"))}
         if open_cycle else {}
@@ -68,9 +73,15 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
         area.held_up_by = held.get(area.pk, [])
     # The counts are the live ones (the latest status updates), as on the cards.
     summary = summarise(live_standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
+    # The department reports the head may ask for; the form opens on the open cycle.
+    report_cycles = seen_cycles if headed else []
     context = {
         "plan": plan,
         "tree": tree,
+        "report_departments": Department.objects.filter(pk__in=headed).order_by("code")
+        if report_cycles
+        else [],
+        "report_cycles": report_cycles,
         "summary": summary.total,
         "is_head": is_head(request.user),
         "open_cycle": open_cycle,

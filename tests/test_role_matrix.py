@@ -114,6 +114,9 @@ MATRIX = {
         {"anonymous": 302, "reader": 403, "council": 302, "head": 403, "other_head": 403,
          "secretariat": 302, "admin_user": 302},
     ),
+    # Asked for from My areas and an area's page, with the cycle in the form: without it,
+    # a plain 400 (who may have which report: tests/followup/test_pdf_heads.py).
+    "followup:pdf_ask": ([], dict.fromkeys(ROLES, 405), {"anonymous": 302} | dict.fromkeys(ROLES[1:], 400)),
     "followup:pdf_status": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
     "followup:pdf_download": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
     "followup:cycle_remind": ([2025], NOBODY, MANAGE_POST),

@@ -249,3 +249,56 @@ def test_a_readers_journey(page_for, live_server, reader):
     assert page.goto(f"{live_server.url}/areas/HR-04/status/").status == 403
     assert page.goto(f"{live_server.url}/dashboard/").status == 403
     assert page.goto(f"{live_server.url}/plan/import/").status == 403
+
+
+def test_a_head_takes_their_departments_report_of_the_open_cycle(
+    page_for, live_server, task_worker, head
+):
+    """My areas → ask for the department's report → progress → download: two clicks, the
+    PDF made by a real background worker, with what the head may read (a small department,
+    IRO, which takes part in three of EDO's areas)."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from areas.models import ActionPlan
+    from followup import cycles
+    from followup.models import FollowUpReport
+    from tests.conftest import _user
+
+    _user("iro-head", heads="IRO")
+    cycle = cycles.cycle_create(plan=ActionPlan.objects.get(), year=2025, name="Uppföljning 2025",
+                                opens_on=date(2025, 11, 1), deadline=date(2099, 3, 1))  # fmt: skip
+    cycles.cycle_open(cycle=cycle)
+    for key, progress in [("UTB-01", "Our draft on UTB-01."), ("UTB-04", "EDO's own draft.")]:
+        report = FollowUpReport.objects.get(cycle=cycle, area__key=key)
+        cycles.report_save(report=report, user=head, seen_version=report.version,
+                           fields={"status": "ongoing", "traffic_light": "green",
+                                   "progress": progress},
+                           risks=[], benefits=[], submit=False)  # fmt: skip
+
+    page = page_for("iro-head")
+    assert page.url.endswith("/my/")
+    section = page.locator("#department-reports")
+    assert "Uppföljning 2025" in section.inner_text()
+    assert axe_violations(page) == []
+    section.get_by_role("button", name="Ladda ner rapport (PDF) IRO").click()  # click one
+    page.wait_for_url(re.compile(r"/cycles/2025/pdf/\d+/$"))
+    assert page.locator("#pdf-status[role=status]").count() == 1
+    if page.locator("#pdf-status progress").count():  # still being made: progress shown
+        assert axe_violations(page) == []
+    link = page.wait_for_selector("a.button[href*='/download']", timeout=120_000)
+    assert axe_violations(page) == []
+    with page.expect_download() as download_info:
+        link.click()  # click two
+    assert download_info.value.suggested_filename == "uppfoljning-2025-iro.pdf"
+    with open(download_info.value.path(), "rb") as pdf:
+        pages = [
+            " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.read())).pages
+        ]
+    text = " ".join(pages)
+    assert all("Preliminär" in p for p in pages)
+    assert "Our draft on UTB-01." in text and "EDO's own draft." not in text
+    for key in ("UTB-01", "UTB-02", "UTB-03"):
+        assert f"{key} " in text
