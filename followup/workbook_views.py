@@ -61,7 +61,7 @@ def plan_export(request: HttpRequest) -> HttpResponse:
     areas = plan.areas.all()
     filters = ""
     if form.is_valid() and any(form.cleaned_data.values()):
-        areas = filter_areas(areas, as_of=today, **form.cleaned_data)
+        areas = filter_areas(areas, user=request.user, as_of=today, **form.cleaned_data)
         filters = _describe_filters(form)
     buffer = io.BytesIO()
     export_workbook(buffer, plan, areas, as_of=today, filters=filters)

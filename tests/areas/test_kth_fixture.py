@@ -93,7 +93,9 @@ def test_a_word_the_source_broke_with_a_hyphen_is_joined_and_a_real_hyphen_kept(
     assert join("handledare och\nforskarutbildnings-\nstudenter.") == (
         "handledare och forskarutbildningsstudenter."
     )
-    assert join("Avtalshanterings-\nprocessen; samordning") == "Avtalshanteringsprocessen; samordning"
+    assert (
+        join("Avtalshanterings-\nprocessen; samordning") == "Avtalshanteringsprocessen; samordning"
+    )
     # A suspended compound before "och"/"eller", inside a line or broken, stays as written.
     assert join("Inköps- och upphandlingsarbetet") == "Inköps- och upphandlingsarbetet"
     assert join("Inköps-\noch upphandlingsarbetet") == "Inköps- och upphandlingsarbetet"
@@ -137,7 +139,9 @@ def test_the_reviewed_transcription_decides_every_hyphen_break():
     assert decisions["Avtalshanterings- processen"] == "join"
     assert decisions["analoga- och"] == "suspended"
     objects = json.loads((REPO / "fixtures" / "kth_plan.json").read_text(encoding="utf-8"))
-    areas = {o["fields"]["key"]: o["fields"] for o in objects if o["model"] == "areas.developmentarea"}
+    areas = {
+        o["fields"]["key"]: o["fields"] for o in objects if o["model"] == "areas.developmentarea"
+    }
     assert areas["UTB-08"]["why"].endswith("forskarutbildningsstudenter.")
     assert areas["FOI-06"]["title"].startswith("Avtalshanteringsprocessen;")
     texts = [str(v) for fields in areas.values() for v in fields.values()]

@@ -214,7 +214,20 @@ def test_date_like_input_never_gives_an_end_before_the_start(text):
             assert isinstance(end.value, date)
 
 
-_MONTH_NAMES = ["jan", "februari", "mars", "apr", "maj", "juni", "jul", "aug", "sept", "okt", "nov", "dec"]
+_MONTH_NAMES = [
+    "jan",
+    "februari",
+    "mars",
+    "apr",
+    "maj",
+    "juni",
+    "jul",
+    "aug",
+    "sept",
+    "okt",
+    "nov",
+    "dec",
+]
 _years = st.integers(min_value=1900, max_value=2199)
 
 
