@@ -61,7 +61,9 @@ def cycle_list(request: HtmxHttpRequest) -> HttpResponse:
     form = CycleForm(initial={"year": timezone.localdate().year})
     if request.method == "POST":
         if not may_manage:
-            raise PermissionDenied
+            raise PermissionDenied(
+                _("You tried to create a follow-up cycle. Only the secretariat does that.")
+            )
         form = CycleForm(request.POST)
         if form.is_valid():
             try:
@@ -562,7 +564,14 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
     saved_message = None
     if request.method == "POST":
         if not permissions.can_edit_report(request.user, report):
-            raise PermissionDenied
+            raise PermissionDenied(
+                _(
+                    "You tried to change the report on %(key)s. Only the head of its responsible "
+                    "department and the secretariat may, while the cycle is open and the report "
+                    "has not been handed in."
+                )
+                % {"key": key}
+            )
         forms = _report_forms(report, request.POST)
         form, risks, benefits, benefit_rows = forms
         if form.version_is_tampered:
@@ -609,7 +618,10 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
 def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
     report = get_report_for_user(request, year, key)
     if not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("You tried to review the report on %(key)s. Only the secretariat reviews reports.")
+            % {"key": key}
+        )
     form = ReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -658,7 +670,13 @@ def report_history(request: HttpRequest, year: int, key: str) -> HttpResponse:
         or permissions.can_read_report_text(request.user, report)
         and not report.cycle.is_published
     ):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to see every version of the report on %(key)s. They are for the "
+                "secretariat, the council and the heads of the area's departments."
+            )
+            % {"key": key}
+        )
     context = {
         "report": report,
         "cycle": report.cycle,
@@ -696,7 +714,7 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
     cycle = get_cycle_for_user(request, year)
     if not permissions.can_read_cycle_pdfs(request.user, cycle):
-        raise PermissionDenied
+        raise PermissionDenied(_pdf_refusal(cycle))
     wanted, error = _pdf_request(request)
     if error:
         asked = {name: request.POST.get(name, "")[:50] for name in ("scope", "code", "lang")}
@@ -704,7 +722,9 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     scope, code, language = wanted
     regenerate = request.POST.get("regenerate") == "1"
     if regenerate and not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("You tried to render the PDF again. Only the secretariat does that.")
+        )
     stored = services.pdf_request(
         cycle=cycle,
         scope=scope,
@@ -716,10 +736,17 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     return redirect("followup:pdf_status", year=year, pk=stored.pk)
 
 
+def _pdf_refusal(cycle) -> str:
+    return _(
+        "You tried to get the report of %(cycle)s as a PDF. It holds every report: until the "
+        "cycle is published, it is for the secretariat and the council."
+    ) % {"cycle": cycle}
+
+
 def _get_stored_pdf(request: HttpRequest, year: int, pk: int):
     cycle = get_cycle_for_user(request, year)
     if not permissions.can_read_cycle_pdfs(request.user, cycle):
-        raise PermissionDenied
+        raise PermissionDenied(_pdf_refusal(cycle))
     stored = StoredPdf.objects.filter(cycle=cycle, pk=pk).defer("content").first()
     if stored is None:
         raise Http404("No such report.")
