@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from vsplan.http import attachment
@@ -91,7 +92,9 @@ def refuse(request: HttpRequest) -> HttpResponse:
     """Anonymous: to the login page; signed in without the right: 403."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    raise PermissionDenied
+    raise PermissionDenied(
+        _("You tried to read the plan's data, but your account may not read the plan.")
+    )
 
 
 @require_GET

@@ -13,6 +13,9 @@ Conventions:
 * A two-digit year is 20xx.
 * A start is the first day of the period it names; an end is the last day, so an
   area planned to end "HT23" is late from 1 January 2024.
+* "Våren"/"hösten" (spring, autumn) name the terms: "våren 2024" is VT 2024.
+* A month range in one year ("jan-mars 2024") starts with its first month and ends
+  with its last; a year before a quarter ("2025 Q1") is the same quarter as "Q1 2025".
 * A single period with no other cue (``HT 23``, ``2023``) is both start and end.
 * A date after "inför" (in preparation for) is context, not part of the period.
 * A date after a start word (start, startas, påbörjas, uppstart, ...) is a start;
@@ -92,15 +95,25 @@ MONTHS = {
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _YEAR4 = r"(?:19|20|21)\d\d"
 
+# The seasons that name a term: spring is VT, autumn HT. ("Vår" alone is also "our",
+# so only the definite forms and the terms' own names count.)
+SPRING = {"vt", "våren", "vårterminen", "spring"}
+AUTUMN = {"ht", "hösten", "höstterminen", "autumn"}
+_SEASONS = "|".join(sorted((SPRING | AUTUMN) - {"vt", "ht"}, key=len, reverse=True))
+
 # Tried in this order at each position; the first that matches wins, so the more
 # specific forms come first (a day before a month, a month before a bare year).
 _TOKEN = re.compile(
     rf"""
     (?P<iso>\b(?P<iso_y>{_YEAR4})-(?P<iso_m>\d\d)-(?P<iso_d>\d\d)\b)
+  | (?P<months>\b(?P<months_a>{_MONTH_NAMES})\.?\s*(?:[-–—]|\btill\b|\bto\b)\s*
+       (?P<months_b>{_MONTH_NAMES})\.?\s+(?P<months_y>{_YEAR4})\b)
   | (?P<day>\b(?P<day_d>\d{{1,2}})\s+(?P<day_m>{_MONTH_NAMES})\.?\s+(?P<day_y>{_YEAR4})\b)
   | (?P<month>\b(?P<month_m>{_MONTH_NAMES})\.?\s+(?P<month_y>{_YEAR4})\b)
-  | (?P<term>\b(?P<term_t>vt|ht)[\s-]*(?P<term_y>{_YEAR4}|\d\d)\b)
+  | (?P<term>\b(?P<term_t>vt|ht|{_SEASONS})[\s-]*(?P<term_y>{_YEAR4}|\d\d)\b)
   | (?P<quarter>\bq(?P<quarter_q>[1-4])\s*(?P<quarter_y>{_YEAR4})\b)
+  | (?P<year_quarter>\b(?P<year_quarter_y>{_YEAR4})[\s-]?q(?P<year_quarter_q>[1-4])\b
+       (?!\s*(?:{_YEAR4})))
   | (?P<span>\b(?P<span_a>{_YEAR4}|\d\d)/(?P<span_b>{_YEAR4}|\d\d)\b)
   | (?P<year>\b(?P<year_y>{_YEAR4})\b)
     """,
@@ -142,50 +155,65 @@ def _last_day(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _period(match: re.Match[str]) -> tuple[date, date, Precision] | None:
-    """The first and last day of the period a token names, or None if it names no real date."""
+def _month(year: int, name: str) -> tuple[date, date, Precision]:
+    month = MONTHS[name.lower()]
+    return date(year, month, 1), _last_day(year, month), Precision.MONTH
+
+
+def _quarter(year: int, quarter: int) -> tuple[date, date, Precision]:
+    first_month = 3 * quarter - 2
+    return date(year, first_month, 1), _last_day(year, first_month + 2), Precision.QUARTER
+
+
+def _periods(match: re.Match[str]) -> list[tuple[int, date, date, Precision]]:
+    """The periods a token names, each with where it stands in the text: one, or two for a
+    month range ("jan-mars 2024": January, then March); none if it names no real date."""
     g = match.groupdict()
+    at = match.start()
     try:
         if g["iso"]:
             day = date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
-            return day, day, Precision.DAY
+            return [(at, day, day, Precision.DAY)]
+        if g["months"]:
+            year = int(g["months_y"])
+            first, last = _month(year, g["months_a"]), _month(year, g["months_b"])
+            # "nov-feb 2025" keeps both in 2025, so it ends before it starts: the
+            # reader says so rather than guess which year November was in.
+            return [(at, *first), (match.start("months_b"), *last)]
         if g["day"]:
             day = date(int(g["day_y"]), MONTHS[g["day_m"].lower()], int(g["day_d"]))
-            return day, day, Precision.DAY
+            return [(at, day, day, Precision.DAY)]
         if g["month"]:
-            year, month = int(g["month_y"]), MONTHS[g["month_m"].lower()]
-            return date(year, month, 1), _last_day(year, month), Precision.MONTH
+            return [(at, *_month(int(g["month_y"]), g["month_m"]))]
         if g["term"]:
             year = _full_year(g["term_y"])
-            if g["term_t"].lower() == "vt":
-                return date(year, 1, 1), date(year, 6, 30), Precision.TERM
-            return date(year, 8, 1), date(year, 12, 31), Precision.TERM
+            if g["term_t"].lower() in SPRING:
+                return [(at, date(year, 1, 1), date(year, 6, 30), Precision.TERM)]
+            return [(at, date(year, 8, 1), date(year, 12, 31), Precision.TERM)]
         if g["quarter"]:
-            year, quarter = int(g["quarter_y"]), int(g["quarter_q"])
-            first_month = 3 * quarter - 2
-            return date(year, first_month, 1), _last_day(year, first_month + 2), Precision.QUARTER
+            return [(at, *_quarter(int(g["quarter_y"]), int(g["quarter_q"])))]
+        if g["year_quarter"]:
+            return [(at, *_quarter(int(g["year_quarter_y"]), int(g["year_quarter_q"])))]
         if g["span"]:
             first, last = _full_year(g["span_a"]), _full_year(g["span_b"])
             if last < first:
-                return None
-            return date(first, 1, 1), date(last, 12, 31), Precision.YEAR
+                return []
+            return [(at, date(first, 1, 1), date(last, 12, 31), Precision.YEAR)]
         if g["year"]:
             year = int(g["year_y"])
-            return date(year, 1, 1), date(year, 12, 31), Precision.YEAR
+            return [(at, date(year, 1, 1), date(year, 12, 31), Precision.YEAR)]
     except ValueError:  # 31 februari 2024, 2024-13-01: not a date
-        return None
-    return None
+        return []
+    return []
 
 
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(text):
-        period = _period(match)
-        if period is None:
-            continue
-        before = text[: match.start()].split()
-        lead = " ".join(before[-_CUE_WINDOW_WORDS:])
-        tokens.append(_Token(period[0], period[1], period[2], match.start(), lead))
+        for position, start, end, precision in _periods(match):
+            before = text[:position].split()
+            lead = " ".join(before[-_CUE_WINDOW_WORDS:])
+            tokens.append(_Token(start, end, precision, position, lead))
     return tokens
 
 

@@ -72,6 +72,7 @@ SECRETARIAT_PERMISSIONS = [
     ("followup", "statusupdate", ["view"]),
     ("followup", "areacomment", ["view"]),
     ("auth", "user", ["view"]),
+    ("vsplan", "accessibilitystatement", ["add", "change", "view"]),
 ]
 
 

@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from .models import ActionPlan, Department, DevelopmentArea, Group, SupportArea
+from .search import plan_text_matches, search_words
 
 
 def current_plan() -> ActionPlan | None:
@@ -41,7 +42,8 @@ def filter_plan_areas(
     upcoming: str = "",
     q: str = "",
 ) -> QuerySet[DevelopmentArea]:
-    """Narrow the plan's areas by the plan's own fields (the filters of ``PlanFilterForm``)."""
+    """Narrow the plan's areas by the plan's own fields (the filters of ``PlanFilterForm``);
+    ``q``'s words each in some plan text, case aside (``areas.search``)."""
     if support_area is not None:
         areas = areas.filter(support_area=support_area)
     if group is not None:
@@ -50,16 +52,8 @@ def filter_plan_areas(
         areas = areas.involving([department])
     if upcoming:
         areas = areas.filter(upcoming=upcoming == "yes")
-    for word in q.split():
-        areas = areas.filter(
-            Q(title__icontains=word)
-            | Q(why__icontains=word)
-            | Q(desired_effect__icontains=word)
-            | Q(participating_text__icontains=word)
-            | Q(dependencies_text__icontains=word)
-            | Q(planned_text__icontains=word)
-            | Q(key__iexact=word)
-        )
+    for word in search_words(q):
+        areas = areas.filter(plan_text_matches(word))
     return areas
 
 

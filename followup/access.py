@@ -7,6 +7,7 @@ object up any other way.
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from areas import permissions as plan_permissions
 from areas.models import ActionPlan, DevelopmentArea
@@ -19,7 +20,12 @@ from .models import FollowUpCycle, FollowUpReport
 def get_plan_for_user(request: HttpRequest) -> ActionPlan:
     """The current plan revision, if the user may read it: 403 otherwise, 404 if there is none."""
     if not plan_permissions.can_view_plan(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to read the action plan, but your account may not read it. Ask the "
+                "administrator for access."
+            )
+        )
     plan = current_plan()
     if plan is None:
         raise Http404("No action plan has been loaded.")
@@ -39,7 +45,21 @@ def get_status_area_for_user(request: HttpRequest, key: str) -> DevelopmentArea:
     """An area whose status the user may update: 404 if there is none, 403 if it is not theirs."""
     area = get_area_for_user(request, key, page=False)
     if not permissions.can_update_status(request.user, area):
-        raise PermissionDenied
+        if not area.is_changeable:
+            raise PermissionDenied(
+                _(
+                    "You tried to update the status of %(key)s, but it belongs to an earlier "
+                    "revision of the plan, which no longer changes."
+                )
+                % {"key": area.key}
+            )
+        raise PermissionDenied(
+            _(
+                "You tried to update the status of %(key)s. Only the head of its responsible "
+                "department (%(department)s) and the secretariat may do that."
+            )
+            % {"key": area.key, "department": area.responsible_department.code}
+        )
     return area
 
 
@@ -51,7 +71,14 @@ def get_cycle_for_user(request: HttpRequest, year: int) -> FollowUpCycle:
         raise Http404("No such cycle.")
     cycle.plan = plan  # already at hand: saves a query
     if not permissions.can_view_cycle(request.user, cycle):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to open %(cycle)s. Until it is published, it is for the secretariat, "
+                "the council and the department heads (a draft only for the secretariat and the "
+                "council)."
+            )
+            % {"cycle": cycle}
+        )
     return cycle
 
 
@@ -59,7 +86,13 @@ def get_managed_cycle(request: HttpRequest, year: int) -> FollowUpCycle:
     """A cycle the user runs (the secretariat): 403 for everyone else."""
     cycle = get_cycle_for_user(request, year)
     if not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to change %(cycle)s (open, close, publish, remind or move its "
+                "deadline). Only the secretariat runs the follow-up."
+            )
+            % {"cycle": cycle}
+        )
     return cycle
 
 
@@ -85,5 +118,12 @@ def get_report_for_user(request: HttpRequest, year: int, key: str) -> FollowUpRe
         raise Http404("No such report.")
     report.cycle.plan = plan  # already at hand: saves a query
     if not permissions.can_view_report(request.user, report):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to read the report on %(key)s in %(cycle)s. Until the cycle is "
+                "published, only the secretariat, the council and the heads of the area's "
+                "departments read it."
+            )
+            % {"key": key, "cycle": report.cycle}
+        )
     return report

@@ -90,7 +90,7 @@ def _labels() -> dict[str, str]:
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
     if not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("You tried to open the audit trail. It is for the secretariat."))
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     page = Paginator(_changes(data), PER_PAGE).get_page(request.GET.get("page"))

@@ -62,7 +62,9 @@ def cycle_list(request: HtmxHttpRequest) -> HttpResponse:
     form = CycleForm(initial={"year": timezone.localdate().year})
     if request.method == "POST":
         if not may_manage:
-            raise PermissionDenied
+            raise PermissionDenied(
+                _("You tried to create a follow-up cycle. Only the secretariat does that.")
+            )
         form = CycleForm(request.POST)
         if form.is_valid():
             try:
@@ -566,7 +568,14 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
     saved_message = None
     if request.method == "POST":
         if not permissions.can_edit_report(request.user, report):
-            raise PermissionDenied
+            raise PermissionDenied(
+                _(
+                    "You tried to change the report on %(key)s. Only the head of its responsible "
+                    "department and the secretariat may, while the cycle is open and the report "
+                    "has not been handed in."
+                )
+                % {"key": key}
+            )
         forms = _report_forms(report, request.POST)
         form, risks, benefits, benefit_rows = forms
         if form.version_is_tampered:
@@ -613,7 +622,10 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
 def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
     report = get_report_for_user(request, year, key)
     if not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("You tried to review the report on %(key)s. Only the secretariat reviews reports.")
+            % {"key": key}
+        )
     form = ReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -662,7 +674,13 @@ def report_history(request: HttpRequest, year: int, key: str) -> HttpResponse:
         or permissions.can_read_report_text(request.user, report)
         and not report.cycle.is_published
     ):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to see every version of the report on %(key)s. They are for the "
+                "secretariat, the council and the heads of the area's departments."
+            )
+            % {"key": key}
+        )
     context = {
         "report": report,
         "cycle": report.cycle,
@@ -704,7 +722,9 @@ def _ask_for_pdf(request: HttpRequest, cycle: FollowUpCycle, wanted) -> HttpResp
         raise PermissionDenied
     regenerate = request.POST.get("regenerate") == "1"
     if regenerate and not permissions.can_manage_cycles(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("You tried to render the PDF again. Only the secretariat does that.")
+        )
     stored = services.pdf_request(
         cycle=cycle,
         scope=scope,
@@ -723,7 +743,7 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
     cycle = get_cycle_for_user(request, year)
     if not permissions.can_read_cycle_pdfs(request.user, cycle):
-        raise PermissionDenied
+        raise PermissionDenied(_pdf_refusal(cycle))
     wanted, error = _pdf_request(request, cycle)
     if error:
         asked = {name: request.POST.get(name, "")[:50] for name in ("scope", "code", "lang")}
@@ -746,6 +766,13 @@ def pdf_ask(request: HttpRequest) -> HttpResponse:
     if error:
         return HttpResponseBadRequest(" ".join(str(message) for message in error.values()))
     return _ask_for_pdf(request, cycle, wanted)
+
+
+def _pdf_refusal(cycle) -> str:
+    return _(
+        "You tried to get the report of %(cycle)s as a PDF. It holds every report: until the "
+        "cycle is published, it is for the secretariat and the council."
+    ) % {"cycle": cycle}
 
 
 def _get_stored_pdf(request: HttpRequest, year: int, pk: int):

@@ -47,7 +47,12 @@ TOP_RISKS = 5
 def _get_dashboard_plan(request: HttpRequest) -> ActionPlan:
     plan = get_plan_for_user(request)
     if not permissions.can_view_dashboard(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to open the dashboard. It is for the management council, the "
+                "department heads and the secretariat."
+            )
+        )
     return plan
 
 
@@ -375,7 +380,12 @@ def dashboard_areas(request: HttpRequest) -> HttpResponse:
     filters = _filters(form, plan)
     show = form.cleaned_data["show"]
     if show == "disagree" and not may_see_reviews(request.user, filters.cycle):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to see where reviewers rate otherwise than owners. A cycle's reviews "
+                "are for the secretariat and the council until it is published."
+            )
+        )
     selection = dashboard_standings(plan, filters, timezone.localdate())
     rows = [
         (s, selection.held_up.get(s.area.pk, []))

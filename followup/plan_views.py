@@ -14,13 +14,14 @@ from django.views.decorators.vary import vary_on_headers
 from areas import permissions as plan_permissions
 from areas.models import DevelopmentArea
 from areas.roles import is_council, is_head
+from areas.search import search_words
 from areas.selectors import plan_tree
 from vsplan.http import HtmxHttpRequest
 
 from . import permissions
 from .access import get_area_for_user, get_plan_for_user
 from .forms import CommentForm, PlanPageFilterForm
-from .selectors import area_history, attach_status, filter_areas, held_up_by
+from .selectors import area_history, attach_status, filter_areas, held_up_by, search_hits
 from .standings import latest_status_by_area
 
 
@@ -44,12 +45,19 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = PlanPageFilterForm(request.GET or None)
     areas = DevelopmentArea.objects.filter(plan=action_plan)
+    words = []
     if form.is_valid():
-        areas = filter_areas(areas, as_of=today, **form.cleaned_data)
+        areas = filter_areas(areas, user=request.user, as_of=today, **form.cleaned_data)
+        words = search_words(form.cleaned_data["q"])
     tree = plan_tree(areas)
     latest = latest_status_by_area(areas)
-    attach_status([a for block in tree for a in block.all_areas], latest, today)
+    found = [a for block in tree for a in block.all_areas]
+    attach_status(found, latest, today)
+    hits = search_hits(found, words, request.user)
+    for area in found:
+        area.search_hits = hits.get(area.pk, [])
     context = {
+        "words": words,
         "plan": action_plan,
         "form": form,
         "tree": tree,

@@ -4,15 +4,29 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from areas.models import ActionPlan, DevelopmentArea, ExternalDependency, PlanChange
+from areas.roles import User
+from areas.search import (
+    PLAN_TEXT_FIELDS,
+    any_contains_word,
+    excerpt,
+    fold,
+    plan_text_matches,
+    search_words,
+)
 from areas.selectors import filter_plan_areas
 from areas.templatetags.plan_dates import plan_date
 
-from .models import AreaComment, StatusUpdate, TrafficLight
+from . import permissions
+from .models import AreaComment, Benefit, FollowUpReport, Risk, StatusUpdate, TrafficLight
 from .records import HoldUp
 from .standings import areas_with_latest, is_late, late_areas, latest_status_by_area, stale_areas
 from .summary import NOT_REPORTED
@@ -21,16 +35,22 @@ from .summary import NOT_REPORTED
 def filter_areas(
     areas: QuerySet[DevelopmentArea],
     *,
+    user: User,
     as_of: date,
     status: str = "",
     traffic_light: str = "",
     late: bool = False,
     stale: bool = False,
+    q: str = "",
     **plan_filters,
 ) -> QuerySet[DevelopmentArea]:
     """Narrow areas the way the plan page's filter form asks: by the plan's own fields
-    (``areas.selectors.filter_plan_areas``) and by their latest status."""
+    (``areas.selectors.filter_plan_areas``), by their latest status, and by ``q``, whose
+    words must each occur, case aside, in the area's plan text or in what ``user`` may read
+    of its follow-up (``text_matches``)."""
     areas = filter_plan_areas(areas, **plan_filters)
+    for word in search_words(q):
+        areas = areas.filter(text_matches(word, user))
     if status == NOT_REPORTED:
         areas = areas.filter(status_version=0)
     elif status:
@@ -42,6 +62,120 @@ def filter_areas(
     if stale:
         areas = stale_areas(areas, as_of)
     return areas
+
+
+# -- search ------------------------------------------------------------------------
+
+# The follow-up's text a search reads, per kind of record (after the plan's own fields).
+STATUS_TEXT = ["progress", "next_steps", "traffic_light_reason", "revised_end_text"]
+REPORT_TEXT = STATUS_TEXT
+RISK_TEXT = ["description", "mitigation", "owner"]
+BENEFIT_TEXT = ["evidence"]
+COMMENT_TEXT = ["text"]
+
+
+def _readable_reports(user: User) -> QuerySet[FollowUpReport]:
+    return permissions.reports_readable_by(user, FollowUpReport.objects.all())
+
+
+def text_matches(word: str, user: User) -> Q:
+    """Areas with ``word`` (case aside) in their plan text, their status updates and comments
+    (which everyone who reads the plan reads), or the text of the reports, risks and
+    benefits that ``user`` may read (``permissions.reports_readable_by``: never another
+    department's draft)."""
+    readable = _readable_reports(user).values("pk")
+    return (
+        plan_text_matches(word)
+        | Exists(
+            StatusUpdate.objects.filter(area=OuterRef("pk")).filter(
+                any_contains_word(STATUS_TEXT, word)
+            )
+        )
+        | Exists(
+            AreaComment.objects.filter(area=OuterRef("pk")).filter(
+                any_contains_word(COMMENT_TEXT, word)
+            )
+        )
+        | Exists(
+            FollowUpReport.objects.filter(area=OuterRef("pk"), pk__in=readable).filter(
+                any_contains_word(REPORT_TEXT, word)
+            )
+        )
+        | Exists(
+            Risk.objects.filter(report__area=OuterRef("pk"), report__in=readable).filter(
+                any_contains_word(RISK_TEXT, word)
+            )
+        )
+        | Exists(
+            Benefit.objects.filter(report__area=OuterRef("pk"), report__in=readable).filter(
+                any_contains_word(BENEFIT_TEXT, word)
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """Where a search found one of its words: in what (``where``) and the text around it."""
+
+    where: str
+    text: str
+
+
+def _any_word(fields: list[str], words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition |= any_contains_word(fields, word)
+    return condition
+
+
+def search_hits(
+    areas: list[DevelopmentArea], words: list[str], user: User, *, limit: int = 3
+) -> dict[int, list[SearchHit]]:
+    """For each area, where the words were found beyond its title and planned text (which
+    the plan's table shows): the plan's other texts, then its status updates (newest
+    first), comments, and the reports, risks and benefits ``user`` may read; at most
+    ``limit`` per area. Five queries (status updates, comments, reports, risks, benefits),
+    none without words."""
+    if not words or not areas:
+        return {}
+    ids = [a.pk for a in areas]
+    hits: dict[int, list[SearchHit]] = defaultdict(list)
+
+    def add(area_id: int, where: str, record, fields: list[str]) -> None:
+        for name in fields:
+            value = getattr(record, name)
+            if value and any(fold(w) in fold(value) for w in words):
+                label = capfirst(record._meta.get_field(name).verbose_name)
+                hits[area_id].append(SearchHit(f"{where}: {label}", excerpt(value, words)))
+
+    shown_in_table = {"title", "participating_text", "planned_text"}
+    for area in areas:
+        add(area.pk, str(_("Plan")), area, [f for f in PLAN_TEXT_FIELDS if f not in shown_in_table])
+    updates = StatusUpdate.objects.filter(area__in=ids).filter(_any_word(STATUS_TEXT, words))
+    for update in updates.order_by("-sequence"):
+        where = _("Status update %(date)s") % {"date": date_format(localtime(update.created_at))}
+        add(update.area_id, where, update, STATUS_TEXT)
+    comments = AreaComment.objects.filter(area__in=ids).filter(_any_word(COMMENT_TEXT, words))
+    for comment in comments:
+        where = _("Comment %(date)s") % {"date": date_format(localtime(comment.created_at))}
+        add(comment.area_id, where, comment, COMMENT_TEXT)
+    readable = _readable_reports(user).filter(area__in=ids)
+    for report in readable.filter(_any_word(REPORT_TEXT, words)).select_related("cycle"):
+        add(report.area_id, str(report.cycle), report, REPORT_TEXT)
+    risks = Risk.objects.filter(report__in=readable.values("pk")).filter(
+        _any_word(RISK_TEXT, words)
+    )
+    for risk in risks.select_related("report__cycle"):
+        where = _("Risk, %(cycle)s") % {"cycle": risk.report.cycle}
+        add(risk.report.area_id, where, risk, RISK_TEXT)
+    benefits = Benefit.objects.filter(report__in=readable.values("pk")).filter(
+        _any_word(BENEFIT_TEXT, words)
+    )
+    for benefit in benefits.select_related("report__cycle"):
+        where = _("Benefits, %(cycle)s") % {"cycle": benefit.report.cycle}
+        add(benefit.report.area_id, where, benefit, BENEFIT_TEXT)
+    return {area_id: found[:limit] for area_id, found in hits.items()}
 
 
 def attach_status(

@@ -171,7 +171,13 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
 def area_comment(request: HtmxHttpRequest, key: str) -> HttpResponse:
     area = get_area_for_user(request, key)
     if not permissions.can_comment_on_area(request.user, area):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to comment on %(key)s. The heads of its responsible and participating "
+                "departments and the secretariat may comment."
+            )
+            % {"key": area.key}
+        )
     form = CommentForm(request.POST)
     if form.is_valid():
         services.comment_create(area=area, author=request.user, text=form.cleaned_data["text"])

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from areas import permissions as plan_permissions
@@ -61,7 +62,7 @@ def plan_export(request: HttpRequest) -> HttpResponse:
     areas = plan.areas.all()
     filters = ""
     if form.is_valid() and any(form.cleaned_data.values()):
-        areas = filter_areas(areas, as_of=today, **form.cleaned_data)
+        areas = filter_areas(areas, user=request.user, as_of=today, **form.cleaned_data)
         filters = _describe_filters(form)
     buffer = io.BytesIO()
     export_workbook(buffer, plan, areas, as_of=today, filters=filters)
@@ -70,7 +71,12 @@ def plan_export(request: HttpRequest) -> HttpResponse:
 
 def _get_revision(request: HttpRequest, pk: int) -> ActionPlan:
     if not plan_permissions.can_view_plan(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to read the action plan, but your account may not read it. Ask the "
+                "administrator for access."
+            )
+        )
     return get_object_or_404(ActionPlan, pk=pk)
 
 
@@ -80,11 +86,21 @@ def _snapshot_rows(plan: ActionPlan) -> list[dict]:
     return plan.snapshot["rows"]
 
 
+_IMPORT_REFUSAL = gettext_lazy(
+    "You tried to import a revised plan. Only the secretariat revises the plan."
+)
+
+
 @require_GET
 @login_required
 def revisions(request: HttpRequest) -> HttpResponse:
     if not plan_permissions.can_view_plan(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to read the action plan, but your account may not read it. Ask the "
+                "administrator for access."
+            )
+        )
     plans = ActionPlan.objects.select_related("created_by").order_by("-pk")
     return render(
         request,
@@ -134,7 +150,7 @@ def revision_export(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_import(request: HttpRequest) -> HttpResponse:
     """Upload a revised plan; nothing changes until its change set is reviewed and applied."""
     if not plan_permissions.can_revise_plan(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_IMPORT_REFUSAL)
     plan = get_plan_for_user(request)
     rejected = ""
     form = PlanUploadForm(request.POST or None, request.FILES or None)
@@ -168,10 +184,15 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The change set of an upload, and applying it as a new revision."""
     if not plan_permissions.can_revise_plan(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_IMPORT_REFUSAL)
     plan_import = get_object_or_404(PlanImport.objects.select_related("applied_as"), pk=pk)
     if not plan_permissions.can_view_plan_import(request.user, plan_import):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You tried to open a revised plan that someone else uploaded. An upload is its "
+                "uploader's until it is applied."
+            )
+        )
     plan = get_plan_for_user(request)
     read_messages = (
         [Message(**m) for m in plan_import.errors],

@@ -44,6 +44,70 @@ COLUMN_HEADINGS = re.compile(
 KEEP_SPACE_AFTER_HYPHEN = {"och", "eller", "som", "samt"}
 LIST_ITEM = re.compile(r"^[-‒•]\s?\S")
 
+# A word the source breaks with a hyphen: at the end of a line, or (where the PDF's
+# conversion already joined the lines) a hyphen and a space inside one.
+BROKEN_WORD = re.compile(r"(?P<left>\w+)-(?P<gap>\n| )(?P<right>[^\s.,;:)'\"]+)")
+
+# What to do with such a hyphen: drop it (the line break split one word), keep it (a
+# real hyphen: a name, an abbreviation or a number before it, a range), or keep it with
+# its space (a suspended compound before "och", "eller": "Inköps- och upphandlingsarbetet").
+JOIN, KEEP, SUSPENDED = "join", "keep", "suspended"
+KEEP_HYPHEN_AFTER = {"icke"}  # "icke-systemknutna": Swedish writes "icke-" with its hyphen
+HYPHEN_DECISIONS = {JOIN: "", KEEP: "-", SUSPENDED: "- "}
+
+
+def suggest_hyphen(left: str, right: str) -> str:
+    """The likely reading of ``left-`` broken before ``right``: what the builder proposes
+    for a break that kth_plan.toml's ``[hyphenation]`` table has no decision for yet."""
+    if right.lower() in KEEP_SPACE_AFTER_HYPHEN:
+        return SUSPENDED
+    if not right[:1].islower() or not left.isalpha():  # "Pågående-VT24", "HT23-HT24"
+        return KEEP
+    if len(left) == 1 or any(c.isupper() for c in left[1:]) or left.isupper():
+        return KEEP  # an abbreviation or a name: "NyA-webben", "IT-hanteringen", "e-arkiv"
+    if left.lower() in KEEP_HYPHEN_AFTER:
+        return KEEP
+    return JOIN
+
+
+class Hyphenation:
+    """The reviewed decisions for words broken with a hyphen (``[hyphenation]`` in
+    kth_plan.toml, keyed ``"left- right"`` as the source prints them), which decisions were
+    used, and the breaks that have none (each with the builder's suggestion)."""
+
+    def __init__(self, decisions: dict[str, str] | None = None) -> None:
+        self.decisions = decisions
+        self.used: set[str] = set()
+        self.missing: dict[str, str] = {}
+
+    def joiner(self, left: str, right: str) -> str:
+        key = f"{left}- {right}"
+        suggestion = suggest_hyphen(left, right)
+        if self.decisions is None:  # no reviewed table: the suggestion
+            return HYPHEN_DECISIONS[suggestion]
+        if key not in self.decisions:
+            self.missing[key] = suggestion
+            return HYPHEN_DECISIONS[suggestion]
+        self.used.add(key)
+        return HYPHEN_DECISIONS.get(self.decisions[key], HYPHEN_DECISIONS[suggestion])
+
+    def problems(self) -> list[str]:
+        problems = [
+            f"hyphenation: no decision for {key!r} (suggested: {suggestion!r})"
+            for key, suggestion in sorted(self.missing.items())
+        ]
+        if self.decisions is not None:
+            problems += [
+                f"hyphenation: {key!r} = {value!r} is not a decision ({', '.join(HYPHEN_DECISIONS)})"
+                for key, value in self.decisions.items()
+                if value not in HYPHEN_DECISIONS
+            ]
+            problems += [
+                f"hyphenation: {key!r} does not occur in the transcription"
+                for key in sorted(set(self.decisions) - self.used - set(self.missing))
+            ]
+        return problems
+
 
 def compact(text: str) -> str:
     """The text with all white space removed: how cells are compared with the source."""
@@ -54,8 +118,10 @@ def clean_source(raw: str) -> str:
     return COLUMN_HEADINGS.sub(" ", PAGE_HEADER.sub(" ", raw))
 
 
-def join_lines(text: str) -> str:
-    """Join the PDF's wrapped lines; keep paragraph breaks and list items on their own lines."""
+def join_lines(text: str, hyphenation: Hyphenation | None = None) -> str:
+    """Join the PDF's wrapped lines; keep paragraph breaks and list items on their own lines;
+    a word broken with a hyphen is joined, or its hyphen kept, as ``hyphenation`` decides."""
+    hyphenation = hyphenation or Hyphenation()
     paragraphs = re.split(r"\n\s*\n", text.strip())
     out = []
     for paragraph in paragraphs:
@@ -66,25 +132,31 @@ def join_lines(text: str) -> str:
                 joined = line
             elif LIST_ITEM.match(line):
                 joined += "\n" + line
-            elif (
-                re.search(r"[\w)]-$", joined)
-                and line.split()[0].lower() not in KEEP_SPACE_AFTER_HYPHEN
-            ):
-                joined += line
+            elif re.search(r"\w-$", joined):
+                joined += "\n" + line  # decided below, with the breaks inside a line
             else:
                 joined += " " + line
         if joined:
-            out.append(joined)
+            out.append(BROKEN_WORD.sub(lambda m: _mend(m, hyphenation), joined))
     return "\n".join(out)
 
 
-def cell(value: str | list[str] | None) -> tuple[str, list[str]]:
+def _mend(match: re.Match[str], hyphenation: Hyphenation) -> str:
+    left, right = match["left"], match["right"]
+    if match["gap"] == " " and right.lower() in KEEP_SPACE_AFTER_HYPHEN:
+        return match[0]  # "Inköps- och" inside a line: written so, no break to decide
+    return left + hyphenation.joiner(left, right) + right
+
+
+def cell(
+    value: str | list[str] | None, hyphenation: Hyphenation | None = None
+) -> tuple[str, list[str]]:
     """(joined text, fragments to verify) for a cell written as a string or list of parts."""
     if value is None:
         return "", []
     parts = [value] if isinstance(value, str) else list(value)
     parts = [p for p in parts if p.strip()]
-    return " ".join(join_lines(p) for p in parts), parts
+    return " ".join(join_lines(p, hyphenation) for p in parts), parts
 
 
 class Checker:
@@ -110,6 +182,7 @@ class Checker:
 
 def build(spec: dict, checker: Checker) -> list[dict]:
     objects: list[dict] = []
+    hyphenation = Hyphenation(spec.get("hyphenation", {}))
 
     def add(model: str, pk: int, **fields: object) -> None:
         objects.append({"model": f"areas.{model}", "pk": pk, "fields": fields})
@@ -158,7 +231,7 @@ def build(spec: dict, checker: Checker) -> list[dict]:
         )
         support_pk[sa["code"]] = order
         checker.find_anywhere(f"{sa['number']} {sa['name_sv']}", f"support area {sa['code']}")
-        text, parts = cell(sa["responsible_text"])
+        text, parts = cell(sa["responsible_text"], hyphenation)
         for part in parts:
             checker.find_anywhere(part, f"support area {sa['code']} responsible")
         add(
@@ -171,8 +244,8 @@ def build(spec: dict, checker: Checker) -> list[dict]:
 
     for order, goal in enumerate(spec["goal"], start=1):
         checker.find_anywhere(goal["title"], f"goal {order}")
-        definition, parts = cell(goal["definition"])
-        follow_up, more = cell(goal["follow_up"])
+        definition, parts = cell(goal["definition"], hyphenation)
+        follow_up, more = cell(goal["follow_up"], hyphenation)
         for part in parts + more:
             checker.find_anywhere(part, f"goal {order}")
         add(
@@ -218,7 +291,7 @@ def build(spec: dict, checker: Checker) -> list[dict]:
     cursor = 0
     for pk, area in enumerate(spec["area"], start=1):
         key, sa = area["key"], area["support_area"]
-        title, title_parts = cell(area["title"])
+        title, title_parts = cell(area["title"], hyphenation)
         position = checker.find(title_parts[0], f"{key} title", cursor)
         if position >= 0:
             cursor = position
@@ -229,7 +302,7 @@ def build(spec: dict, checker: Checker) -> list[dict]:
                 checker.find_anywhere(area["group"], f"{key} group")
                 group_order[sa] += 1
                 group_pk[group_key] = len(group_pk) + 1
-                footnote, parts = cell(group_footnotes.get(group_key))
+                footnote, parts = cell(group_footnotes.get(group_key), hyphenation)
                 for part in parts:
                     checker.find_anywhere(part, f"group {area['group']} footnote")
                 add(
@@ -250,11 +323,11 @@ def build(spec: dict, checker: Checker) -> list[dict]:
             ("dependencies_text", "dependencies"),
             ("planned_text", "planned"),
         ]:
-            text, parts = cell(area.get(spec_name))
+            text, parts = cell(area.get(spec_name), hyphenation)
             for part in parts:
                 checker.find(part, f"{key} {spec_name}", max(cursor, 0))
             fields[name] = text
-        footnote, parts = cell(area.get("footnote"))
+        footnote, parts = cell(area.get("footnote"), hyphenation)
         for part in parts:
             checker.find_anywhere(part, f"{key} footnote")
 
@@ -285,6 +358,7 @@ def build(spec: dict, checker: Checker) -> list[dict]:
             planned_note=period.note.value,
             **fields,
         )  # fmt: skip
+    checker.problems += hyphenation.problems()
     return objects
 
 

@@ -142,7 +142,7 @@ MATRIX = {
 }  # fmt: skip
 
 # Views open to everyone by nature, tested in their own modules (single sign-on: test_oidc).
-PUBLIC = {"login", "logout", "set_language", "health",
+PUBLIC = {"login", "logout", "set_language", "health", "accessibility", "favicon",
           "oidc_authentication_init", "oidc_authentication_callback", "oidc_logout"}  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .health import health
+from .site_pages import accessibility, favicon
 
 urlpatterns = [
     path("", include("areas.urls")),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("accessibility/", accessibility, name="accessibility"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 if settings.VSPLAN_OIDC_ENABLED:

@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -85,6 +86,67 @@ def test_line_breaks_of_the_pdf_are_joined_but_lists_and_paragraphs_kept():
         "Chefsstöd\n- Chefsintroduktion HR\n- Ledarwebb HR"
     )
     assert join("effektiviteten\n\nStärkt rättssäkerhet") == "effektiviteten\nStärkt rättssäkerhet"
+
+
+def test_a_word_the_source_broke_with_a_hyphen_is_joined_and_a_real_hyphen_kept():
+    join = _builder().join_lines
+    assert join("handledare och\nforskarutbildnings-\nstudenter.") == (
+        "handledare och forskarutbildningsstudenter."
+    )
+    assert (
+        join("Avtalshanterings-\nprocessen; samordning") == "Avtalshanteringsprocessen; samordning"
+    )
+    # A suspended compound before "och"/"eller", inside a line or broken, stays as written.
+    assert join("Inköps- och upphandlingsarbetet") == "Inköps- och upphandlingsarbetet"
+    assert join("Inköps-\noch upphandlingsarbetet") == "Inköps- och upphandlingsarbetet"
+    assert join("Studie-\neller yrkesvägledning") == "Studie- eller yrkesvägledning"
+    # Names and abbreviations, numbers and ranges keep their hyphen.
+    assert join("ansökan om\nEU-\nprojekt") == "ansökan om EU-projekt"
+    assert join("inom FU-\nområdet") == "inom FU-området"
+    assert join("HT23-\nHT24") == "HT23-HT24"
+    assert join("Arbeta av icke-\nsystemknutna") == "Arbeta av icke-systemknutna"
+    assert join("System-\n/informationsägare") == "System-/informationsägare"
+
+
+def test_each_hyphen_decision_is_reviewed_and_the_builder_stops_at_one_that_is_not():
+    builder = _builder()
+    reviewed = builder.Hyphenation({"forskarutbildnings- studenter": "join", "EU- projekt": "keep"})
+    assert builder.join_lines("EU-\nprojekt för forskarutbildnings-\nstudenter", reviewed) == (
+        "EU-projekt för forskarutbildningsstudenter"
+    )
+    assert reviewed.problems() == []
+    # A decision overrides the suggestion ...
+    overridden = builder.Hyphenation({"Re- location": "keep"})
+    assert builder.join_lines("HR inkl Re-\nlocation", overridden) == "HR inkl Re-location"
+    # ... a break without one is a problem that names the suggestion, and so is a decision
+    # for a break that does not occur or a value that is not a decision.
+    stale = builder.Hyphenation({"Gammal- rad": "join", "Inköps- och": "maybe"})
+    builder.join_lines("Lednings-\nkommunikation, Inköps-\noch", stale)
+    assert stale.problems() == [
+        "hyphenation: no decision for 'Lednings- kommunikation' (suggested: 'join')",
+        "hyphenation: 'Inköps- och' = 'maybe' is not a decision (join, keep, suspended)",
+        "hyphenation: 'Gammal- rad' does not occur in the transcription",
+    ]
+
+
+def test_the_reviewed_transcription_decides_every_hyphen_break():
+    builder = _builder()
+    import tomllib
+
+    spec = tomllib.loads(builder.SPEC.read_text(encoding="utf-8"))
+    decisions = spec["hyphenation"]
+    assert decisions["forskarutbildnings- studenter"] == "join"
+    assert decisions["Avtalshanterings- processen"] == "join"
+    assert decisions["analoga- och"] == "suspended"
+    objects = json.loads((REPO / "fixtures" / "kth_plan.json").read_text(encoding="utf-8"))
+    areas = {
+        o["fields"]["key"]: o["fields"] for o in objects if o["model"] == "areas.developmentarea"
+    }
+    assert areas["UTB-08"]["why"].endswith("forskarutbildningsstudenter.")
+    assert areas["FOI-06"]["title"].startswith("Avtalshanteringsprocessen;")
+    texts = [str(v) for fields in areas.values() for v in fields.values()]
+    assert any("Inköps- och" in text for text in texts)
+    assert not any(re.search(r"\w- (?!och|eller|som|samt)\w", text) for text in texts)
 
 
 @pytest.mark.django_db

@@ -1,14 +1,14 @@
 """The plan-date reader, against every planned text in the KTH plan and against arbitrary input."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from areas.plandates import Note, Precision, read_planned_period
+from areas.plandates import Note, PlanDate, Precision, read_planned_period
 
 D, M, T, Q, Y = Precision.DAY, Precision.MONTH, Precision.TERM, Precision.QUARTER, Precision.YEAR
 
@@ -115,6 +115,25 @@ def test_the_table_covers_every_planned_text_in_the_fixture():
         ("Q1 2025", ("2025-01-01", Q, "2025-03-31", Q, Note.NONE)),
         ("December 2025", ("2025-12-01", M, "2025-12-31", M, Note.NONE)),
         ("until HT24", ("2024-08-01", T, "2024-12-31", T, Note.NONE)),
+        # A month range in one year: its first month to its last.
+        ("jan-mars 2024", ("2024-01-01", M, "2024-03-31", M, Note.NONE)),
+        ("Jan – mars 2024", ("2024-01-01", M, "2024-03-31", M, Note.NONE)),
+        ("januari till mars 2024", ("2024-01-01", M, "2024-03-31", M, Note.NONE)),
+        ("sept.-dec. 2025", ("2025-09-01", M, "2025-12-31", M, Note.NONE)),
+        ("jan-mars 2024 - HT24", ("2024-01-01", M, "2024-12-31", T, Note.NONE)),
+        # The seasons are the terms.
+        ("våren 2024", ("2024-01-01", T, "2024-06-30", T, Note.NONE)),
+        ("hösten 2023", ("2023-08-01", T, "2023-12-31", T, Note.NONE)),
+        ("Under hösten 23", ("2023-08-01", T, "2023-12-31", T, Note.NONE)),
+        ("vårterminen 2025", ("2025-01-01", T, "2025-06-30", T, Note.NONE)),
+        ("höstterminen 2025", ("2025-08-01", T, "2025-12-31", T, Note.NONE)),
+        ("spring 2025", ("2025-01-01", T, "2025-06-30", T, Note.NONE)),
+        ("autumn 2025", ("2025-08-01", T, "2025-12-31", T, Note.NONE)),
+        ("våren 2024 - hösten 2025", ("2024-01-01", T, "2025-12-31", T, Note.NONE)),
+        # The year before the quarter.
+        ("2025 Q1", ("2025-01-01", Q, "2025-03-31", Q, Note.NONE)),
+        ("2025-Q4", ("2025-10-01", Q, "2025-12-31", Q, Note.NONE)),
+        ("2024 Q3 - 2025 Q2", ("2024-07-01", Q, "2025-06-30", Q, Note.NONE)),
     ],
 )
 def test_revised_ends_as_heads_type_them(text, expected):
@@ -134,6 +153,11 @@ def test_revised_ends_as_heads_type_them(text, expected):
         (None, Note.EMPTY),
         ("Q5", Note.NO_DATE),
         ("VT", Note.NO_DATE),
+        # A month range across New Year without its first year is not guessed.
+        ("nov-feb 2025", Note.END_BEFORE_START),
+        # "Vår" alone is also "our": not a season.
+        ("i vår plan", Note.NO_DATE),
+        ("hösten", Note.NO_DATE),
     ],
 )
 def test_unreadable_or_contradictory_texts_are_undated_with_a_reason(text, note):
@@ -152,7 +176,10 @@ def test_no_text_crashes_the_reader_or_ends_before_it_starts(text):
 
 
 _piece = st.one_of(
-    st.sampled_from(["VT", "HT", "vt", "ht", "Q1", "Q4", "mars", "maj", "december", "feb"]),
+    st.sampled_from(
+        ["VT", "HT", "vt", "ht", "Q1", "Q4", "mars", "maj", "december", "feb", "jan", "sept."]
+        + ["våren ", "hösten ", "Våren", "vårterminen ", "autumn ", " Q2", "-Q3"]
+    ),
     st.integers(min_value=0, max_value=2199).map(str),
     st.sampled_from(
         [
@@ -161,6 +188,8 @@ _piece = st.one_of(
             "–",
             "/",
             " till ",
+            "-mars ",
+            " jan-",
             " start ",
             " slut ",
             " from ",
@@ -183,3 +212,64 @@ def test_date_like_input_never_gives_an_end_before_the_start(text):
     for end in (period.start, period.end):
         if end is not None:
             assert isinstance(end.value, date)
+
+
+_MONTH_NAMES = [
+    "jan",
+    "februari",
+    "mars",
+    "apr",
+    "maj",
+    "juni",
+    "jul",
+    "aug",
+    "sept",
+    "okt",
+    "nov",
+    "dec",
+]
+_years = st.integers(min_value=1900, max_value=2199)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_years, st.integers(1, 12), st.integers(1, 12), st.sampled_from(["-", " – ", " till "]))
+def test_a_month_range_starts_with_its_first_month_and_ends_with_its_last(year, a, b, dash):
+    period = read_planned_period(f"{_MONTH_NAMES[a - 1]}{dash}{_MONTH_NAMES[b - 1]} {year}")
+    if b < a:
+        assert period.note == Note.END_BEFORE_START
+        return
+    assert period.start == PlanDate(date(year, a, 1), M)
+    assert period.end.precision == M
+    assert (period.end.value.year, period.end.value.month) == (year, b)
+    assert (period.end.value + timedelta(days=1)).day == 1  # the month's last day
+
+
+@settings(max_examples=200, deadline=None)
+@given(_years, st.sampled_from(["våren", "Våren", "vårterminen", "spring", "VT"]), st.booleans())
+def test_spring_is_the_spring_term(year, word, short_year):
+    written = f"{year % 100:02d}" if short_year and 2000 <= year < 2100 else str(year)
+    period = read_planned_period(f"{word} {written}")
+    assert (period.start, period.end) == (
+        PlanDate(date(year, 1, 1), T),
+        PlanDate(date(year, 6, 30), T),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_years, st.sampled_from(["hösten", "Hösten", "höstterminen", "autumn", "HT"]), st.booleans())
+def test_autumn_is_the_autumn_term(year, word, short_year):
+    written = f"{year % 100:02d}" if short_year and 2000 <= year < 2100 else str(year)
+    period = read_planned_period(f"{word} {written}")
+    assert (period.start, period.end) == (
+        PlanDate(date(year, 8, 1), T),
+        PlanDate(date(year, 12, 31), T),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_years, st.integers(1, 4), st.sampled_from([" ", "-", ""]))
+def test_a_quarter_reads_the_same_after_or_before_its_year(year, quarter, separator):
+    after = read_planned_period(f"{year}{separator}Q{quarter}")
+    before = read_planned_period(f"Q{quarter} {year}")
+    assert after == before
+    assert after.start == PlanDate(date(year, 3 * quarter - 2, 1), Q)

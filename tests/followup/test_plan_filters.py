@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from areas.models import DevelopmentArea, Group
@@ -35,8 +36,9 @@ def reported(secretariat):
 
 def _filter(**kwargs) -> list[str]:
     areas = DevelopmentArea.objects.all()
-    return list(filter_areas(areas, as_of=kwargs.pop("today", date(2024, 1, 15)), **kwargs)
-                .values_list("key", flat=True))  # fmt: skip
+    user = kwargs.pop("user", AnonymousUser())
+    return list(filter_areas(areas, user=user, as_of=kwargs.pop("today", date(2024, 1, 15)),
+                             **kwargs).values_list("key", flat=True))  # fmt: skip
 
 
 @pytest.mark.django_db
