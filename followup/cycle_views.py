@@ -211,11 +211,11 @@ def cycle_report_text(request: HttpRequest, year: int) -> HttpResponse:
         return _refused(request, cycle, error)
     if not changed:
         messages.info(request, _("The report's text was already as written; nothing changed."))
-        return redirect(reverse("followup:cycle_detail", args=[cycle.year]) + "#report-text")
+        return redirect("followup:cycle_detail", year=cycle.year)
     messages.success(
         request, _("The report's text is saved; the next PDF of the cycle opens with it.")
     )
-    return redirect(reverse("followup:cycle_detail", args=[cycle.year]) + "#report-text")
+    return redirect("followup:cycle_detail", year=cycle.year)  # the message at the top
 
 
 CYCLE_STEPS = [

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -246,6 +247,11 @@ class FollowUpCycle(models.Model):
     @property
     def reminder_offsets(self) -> list[int]:
         return sorted({int(d) for d in self.reminder_days.split(",") if d.strip()}, reverse=True)
+
+    @property
+    def reminder_days_text(self) -> str:
+        """The reminder days as words read them: "14 och 3" ("14,3" is a decimal in Swedish)."""
+        return get_text_list([str(d) for d in self.reminder_offsets], _("and"))
 
     def days_left(self, today) -> int:
         """Days until the deadline (0 on the day, negative after it)."""

@@ -348,3 +348,12 @@ def test_setup_demo_creates_a_marked_fictional_history(client, capsys):
     call_command("setup_demo", "--allow-without-debug")
     assert "Nothing to do" in capsys.readouterr().out
     assert FollowUpCycle.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_reminder_days_read_as_words_not_as_a_decimal(client, secretariat, open_cycle):
+    open_cycle.reminder_days = "3,14"
+    open_cycle.save()
+    client.force_login(secretariat)
+    page = client.get("/cycles/2025/").content.decode()
+    assert "14 och 3 dagar före" in page and "3,14" not in page
