@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -25,7 +26,7 @@ from .models import FollowUpCycle, StatusFields
 from .plan_views import area_page_context
 from .selectors import attach_status, held_up_by
 from .standings import latest_status_by_area, live_standings
-from .summary import summarise
+from .worklist import CYCLE_FILTERS, FILTERS, Worklist, worklist
 
 STATUS_CHANGED = "statusChanged"
 
@@ -71,24 +72,107 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
         area.can_edit = permissions.can_update_status(request.user, area)
         area.responsible_here = area.responsible_department_id in headed
         area.held_up_by = held.get(area.pk, [])
-    # The counts are the live ones (the latest status updates), as on the cards.
-    summary = summarise(live_standings(area_list, as_of=today, latest=latest), as_of=today, by=None)
+    # The live standings (the latest status updates, as on the plan), each with its
+    # report in the open cycle: the counts and the rows are the same questions asked.
+    standings = live_standings(area_list, as_of=today, latest=latest)
+    for standing in standings:
+        standing.report = standing.area.open_report
+    view = "cards" if request.GET.get("view") == "cards" else "table"
+    work = worklist(
+        standings, show=request.GET.get("show", "all"), sort=request.GET.get("sort", "key")
+    )
     # The department reports the head may ask for; the form opens on the open cycle.
     report_cycles = seen_cycles if headed else []
     context = {
         "plan": plan,
-        "tree": tree,
+        "tree": _cards_tree(tree, {s.area.pk for s in work.rows}) if view == "cards" else [],
+        "worklist": work,
+        "view": view,
+        "filters": _filter_links(work, view, open_cycle is not None),
+        "columns": _sort_links(work, view, open_cycle),
+        "cards_url": _worklist_url("cards", work.show, work.sort, work.descending),
+        "table_url": _worklist_url("table", work.show, work.sort, work.descending),
+        "all_url": _worklist_url(view, "all", work.sort, work.descending),
         "report_departments": Department.objects.filter(pk__in=headed).order_by("code")
         if report_cycles
         else [],
         "report_cycles": report_cycles,
-        "summary": summary.total,
         "is_head": is_head(request.user),
         "open_cycle": open_cycle,
         "banner": head_cycle(request.user, plan, today) if open_cycle else None,
     }
-    template = "followup/my_areas.html#summary" if request.htmx else "followup/my_areas.html"
+    # htmx asks again after each save: the cards view refreshes its counts only (the
+    # cards hold the forms), the table view its counts and rows.
+    if request.htmx:
+        template = f"followup/my_areas.html#{'summary' if view == 'cards' else 'worklist'}"
+    else:
+        template = "followup/my_areas.html"
     return render(request, template, context)
+
+
+def _worklist_url(view: str, show: str, sort: str, descending: bool) -> str:
+    query = {}
+    if view != "table":
+        query["view"] = view
+    if show != "all":
+        query["show"] = show
+    if sort != "key" or descending:
+        query["sort"] = f"-{sort}" if descending else sort
+    url = reverse("followup:my_areas")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _filter_links(work: Worklist, view: str, cycle_open: bool) -> list[dict]:
+    """The counts, each a link to the areas it counts (those of the cycle only while one
+    is open)."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": work.counts[key],
+            "url": _worklist_url(view, key, work.sort, work.descending),
+            "active": key == work.show,
+        }
+        for key, label, _question in FILTERS
+        if cycle_open or key not in CYCLE_FILTERS
+    ]
+
+
+def _sort_links(work: Worklist, view: str, open_cycle: FollowUpCycle | None) -> list[dict]:
+    """The table's sortable columns: a link that sorts by it (again: the other way)."""
+    columns = [
+        ("key", _("Key")),
+        ("title", _("Development area")),
+        ("status", _("Status")),
+        ("light", _("Traffic light")),
+        ("end", _("Planned end")),
+    ]
+    if open_cycle is not None:
+        columns.append(("report", _("Report for %(cycle)s") % {"cycle": open_cycle.name}))
+    columns.append(("updated", _("Updated")))
+    result = []
+    for key, label in columns:
+        current = key == work.sort
+        descending = current and not work.descending
+        result.append(
+            {
+                "key": key,
+                "label": label,
+                "url": _worklist_url(view, work.show, key, descending),
+                "aria_sort": ("descending" if work.descending else "ascending") if current else "",
+            }
+        )
+    return result
+
+
+def _cards_tree(tree, shown: set[int]):
+    """The plan tree's blocks with only the areas shown (a filter applies to the cards too)."""
+    blocks = []
+    for block in tree:
+        areas = [a for a in block.all_areas if a.pk in shown]
+        if areas:
+            blocks.append({"support_area": block.support_area, "all_areas": areas})
+    return blocks
 
 
 @require_http_methods(["GET", "POST"])

@@ -55,8 +55,8 @@ def test_a_year_of_follow_up(page_for, live_server, head, secretariat, settings)
     _shot(page, "banner", ".cycle-banner")
     assert axe_violations(page) == []
     for key in ("UTB-01", "UTB-02"):
-        page.click(f"#status-{key} a.button")
-        page.wait_for_selector(f"#status-{key} form")
+        page.click(f"#row-{key} a.button")  # the form opens beside the table
+        page.wait_for_selector(f"#editor #status-{key} form")
         page.select_option(f"#status-{key} select[name=status]", "ongoing")
         page.check(f"#status-{key} input[value=green]")
         page.fill(f"#status-{key} textarea[name=progress]", f"Progress on {key}.")

@@ -17,8 +17,8 @@ def test_department_heads_journey(page_for, live_server, head):
     summary = page.inner_text("#summary")
     assert "0 ännu inte rapporterade" not in summary
     for key, light in [("UTB-01", "amber"), ("UTB-02", "green")]:
-        page.click(f"#status-{key} a.button")
-        page.wait_for_selector(f"#status-{key} form")
+        page.click(f"#row-{key} a.button")  # the form opens beside the table
+        page.wait_for_selector(f"#editor #status-{key} form")
         assert axe_violations(page) == []
         page.select_option(f"#status-{key} select[name=status]", "ongoing")
         page.check(f"#status-{key} input[value={light}]")
@@ -36,6 +36,9 @@ def test_department_heads_journey(page_for, live_server, head):
     assert page.url.endswith("/my/")  # never left the page
     assert "Status sparad för UTB-02." in page.inner_text("#live-region")
     page.wait_for_function("document.querySelector('#summary').innerText.includes('1')")
+    # The table's rows follow the saves (it asks again after each).
+    page.wait_for_function("document.querySelector('#row-UTB-02').innerText.includes('Grönt')")
+    assert "Gult" in page.inner_text("#row-UTB-01")
     assert StatusUpdate.objects.count() == 2
     page.goto(f"{live_server.url}/areas/UTB-01/")
     history = page.inner_text("#history")
@@ -48,10 +51,10 @@ def test_department_heads_journey(page_for, live_server, head):
 
 def test_a_status_update_by_keyboard_alone(page_for, head):
     page = page_for("head")
-    button = page.locator("#status-UTB-01 a.button")
-    for _ in range(60):  # tab through the page until the first Update button has focus
+    button = page.locator("#row-UTB-01 a.button")
+    for _ in range(80):  # tab through the page until the first Update button has focus
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.closest('#status-UTB-01') !== null"):
+        if page.evaluate("document.activeElement.closest('#row-UTB-01 .col-action') !== null"):
             break
     assert button.evaluate("el => el === document.activeElement")
     page.keyboard.press("Enter")

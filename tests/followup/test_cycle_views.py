@@ -211,7 +211,9 @@ def test_secretariat_approves_one_and_returns_another(client, head, secretariat,
     assert _report("UTB-02").state == "returned"
     client.force_login(head)
     my = client.get("/my/").content.decode()
-    assert "återskickad med en kommentar" in my
+    row = my[my.index('<tr id="row-UTB-02">') :]
+    row = row[: row.index("</tr>")]
+    assert "Återskickad med en kommentar från sekretariatet:" in row and "Add the Ladok risk." in row
     page = client.get(_report_url("UTB-02")).content.decode()
     assert "Add the Ladok risk." in page and "<form" in page
 
