@@ -161,14 +161,21 @@ class ChangeSincePrevious:
         return bool(self.status or self.light or self.new_risks or self.closed_risks)
 
 
-def changes_since_previous(
-    cycle: FollowUpCycle, area_ids: list[int] | None = None
-) -> list[ChangeSincePrevious]:
+class Changes(list):
+    """The changes since the previous cycle, and which cycle that was (None: there is none,
+    so nothing to compare with, which a page says otherwise than "nothing changed")."""
+
+    def __init__(self, changes=(), previous: FollowUpCycle | None = None) -> None:
+        super().__init__(changes)
+        self.previous = previous
+
+
+def changes_since_previous(cycle: FollowUpCycle, area_ids: list[int] | None = None) -> Changes:
     """What changed between the previous cycle's reports and this one's: five queries (the
     previous cycle, and each cycle's reports with their risks)."""
     before_cycle = previous_cycle(cycle)
     if before_cycle is None:
-        return []
+        return Changes()
 
     def load(c):
         reports = c.reports.select_related("area").prefetch_related("risks")
@@ -198,7 +205,7 @@ def changes_since_previous(
         )
         if change.any:
             changes.append(change)
-    return changes
+    return Changes(changes, previous=before_cycle)
 
 
 @dataclass

@@ -165,7 +165,7 @@ def _cycle_page(
         else [],
         "support_areas": SupportArea.objects.all() if full_view else [],
         "departments": Department.objects.all() if full_view else [],
-        "changes": changes_since_previous(cycle) if full_view else [],
+        "changes": changes_since_previous(cycle) if full_view else None,
         "held_up": [
             (r, held.get(r.area_id) or (r.area_record.held_up_by if cycle.is_frozen else []))
             for r in reports

@@ -1,6 +1,6 @@
 """The cycle's pages end to end: create, open, report in place, review, remind, close, publish."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -213,7 +213,9 @@ def test_secretariat_approves_one_and_returns_another(client, head, secretariat,
     my = client.get("/my/").content.decode()
     row = my[my.index('<tr id="row-UTB-02">') :]
     row = row[: row.index("</tr>")]
-    assert "Återskickad med en kommentar från sekretariatet:" in row and "Add the Ladok risk." in row
+    assert (
+        "Återskickad med en kommentar från sekretariatet:" in row and "Add the Ladok risk." in row
+    )
     page = client.get(_report_url("UTB-02")).content.decode()
     assert "Add the Ladok risk." in page and "<form" in page
 
@@ -359,3 +361,20 @@ def test_the_reminder_days_read_as_words_not_as_a_decimal(client, secretariat, o
     client.force_login(secretariat)
     page = client.get("/cycles/2025/").content.decode()
     assert "14 och 3 dagar före" in page and "3,14" not in page
+
+
+@pytest.mark.django_db
+def test_the_changes_say_whether_there_was_a_previous_cycle_to_compare_with(client, secretariat):
+    plan = ActionPlan.objects.get()
+    first = cycles.cycle_create(plan=plan, year=2024, name="Uppföljning 2024",
+                                opens_on=date(2024, 11, 1), deadline=date(2024, 12, 1))  # fmt: skip
+    client.force_login(secretariat)
+    page = client.get("/cycles/2024/").content.decode()
+    assert "Det finns ingen tidigare uppföljning att jämföra med." in page
+    assert "Skede" in page and "Läge</dt>" not in page
+    cycles.cycle_open(cycle=first)
+    cycles.cycle_close(cycle=first)
+    cycles.cycle_create(plan=plan, year=2025, name="Uppföljning 2025",
+                        opens_on=date(2025, 11, 1), deadline=date(2099, 12, 1))  # fmt: skip
+    page = client.get("/cycles/2025/").content.decode()
+    assert "Inget har ändrats sedan Uppföljning 2024." in page
