@@ -476,7 +476,8 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
         )
         for g in goals
     ]
-    names = sorted(set(cycle.indicators.values_list("name", flat=True)))
+    every_value = list(cycle.indicators.all())
+    names = sorted({v.name for v in every_value})
     choice = IndicatorChoiceForm(request.GET or None)
     name_form = IndicatorNameForm(request.POST if saving_indicators else None, prefix="indicator")
     if saving_indicators:
@@ -487,7 +488,7 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
         asked = choice.cleaned_data["indicator"].strip() if choice.is_valid() else ""
         name = asked or (names[0] if names else DEFAULT_INDICATOR)
     departments = {d.code: d for d in Department.objects.order_by("code")}
-    values = {v.department_id: v for v in cycle.indicators.filter(name=name)}
+    values = {v.department_id: v for v in every_value if v.name == name}
     rows = IndicatorRowFormSet(
         request.POST if saving_indicators else None,
         prefix="value",
@@ -501,6 +502,9 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
             for d in departments.values()
         ],
     )
+    if saving_indicators and any(row.has_error("department") for row in rows):
+        # The departments are the form's own hidden fields: anything else was altered.
+        return HttpResponseBadRequest(_("The form was altered; reload the page and try again."))
     if request.method == "POST":
         try:
             if saving_indicators and rows.is_valid():
