@@ -590,15 +590,16 @@ def _report_forms_with_new_risk(report: FollowUpReport, data):
     (which takes the focus). Unbound, so that asking for a row shows no errors yet."""
     form, risks, benefits, benefit_rows = _report_forms(report, data)
     kept = ReportForm(initial={name: form[name].value() for name in form.fields})
+    # A report holds at most ``max_num`` risks: at that many rows, none is added.
     rows = [{name: row[name].value() for name in row.fields} for row in risks.forms]
-    kept_risks = RiskFormSet(initial=rows, prefix="risk")
+    kept_risks = RiskFormSet(initial=rows[: RiskFormSet.max_num], prefix="risk")
     kept_benefits = BenefitFormSet(
         initial=[{name: row[name].value() for name in row.fields} for row in benefits.forms],
         prefix="benefit",
     )
     for row, benefit_form in zip(benefit_rows, kept_benefits.forms, strict=False):
         benefit_form.effect = row.effect
-    if kept_risks.forms:
+    if len(kept_risks.forms) > len(rows):
         kept_risks.forms[-1].fields["aspect"].widget.attrs["autofocus"] = True
     return kept, kept_risks, kept_benefits, benefit_rows
 
@@ -662,13 +663,18 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
             )
         if request.POST.get("action") == "add_risk":
             # Another empty risk row; nothing is saved until the user saves.
+            if not risks.management_form.is_valid():
+                return HttpResponseBadRequest(
+                    _("The form was altered; reload the page and try again.")
+                )
             forms = _report_forms_with_new_risk(report, request.POST)
-            context = _report_context(
-                request,
-                report,
-                forms,
-                row_message=_("A new empty risk row was added. Nothing is saved yet."),
+            added = len(forms[1].forms) > risks.total_form_count()
+            message = (
+                _("A new empty risk row was added. Nothing is saved yet.")
+                if added
+                else _("A report holds at most %(count)d risks.") % {"count": RiskFormSet.max_num}
             )
+            context = _report_context(request, report, forms, row_message=message)
             return render(request, _report_template(request), context)
         if form.is_valid() & risks.is_valid() & benefits.is_valid():
             submit = request.POST.get("action") == "submit"

@@ -24,6 +24,7 @@ def test_adding_a_risk_without_javascript_keeps_what_was_typed_and_saves_nothing
     client, head, open_cycle
 ):
     client.force_login(head)
+    client.cookies["django_language"] = "en"
     data = _post_data(
         action="add_risk", progress="Typed, not saved.", **{"risk-0-description": "Half a risk"}
     )
@@ -37,6 +38,8 @@ def test_adding_a_risk_without_javascript_keeps_what_was_typed_and_saves_nothing
     assert "field-error" not in html
     # The new row takes the focus.
     assert re.search(r'<select name="risk-1-aspect"[^>]*autofocus', html)
+    assert "A new empty risk row was added. Nothing is saved yet." in html
+    assert html.count('id="live-region"') == 1  # the page's own, not a second one
     report = _report()
     assert (report.version, report.progress) == (0, "")
     assert not Risk.objects.exists()
@@ -189,3 +192,18 @@ def test_a_review_that_keeps_the_owners_light_needs_no_reason(
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.state, report.reviewer_light) == ("approved", "amber")
+
+
+def test_no_row_is_added_past_the_most_risks_a_report_holds(client, head, open_cycle):
+    client.force_login(head)
+    client.cookies["django_language"] = "en"
+    data = _post_data(action="add_risk", **{"risk-TOTAL_FORMS": 30})
+    html = client.post(_report_url(), data, headers=HX).content.decode()
+    assert _rows(html) == 30 and "A report holds at most 30 risks." in html
+
+
+def test_an_altered_row_count_is_a_bad_request(client, head, open_cycle):
+    client.force_login(head)
+    data = _post_data(action="add_risk", **{"risk-TOTAL_FORMS": "many"})
+    assert client.post(_report_url(), data).status_code == 400
+    assert _report().version == 0
