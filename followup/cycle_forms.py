@@ -5,9 +5,10 @@ import re
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from areas.models import Department, RiskAspect
+from areas.models import RiskAspect
 from vsplan.forms import Form, ModelForm
 
 from .forms import StatusFieldsForm
@@ -17,7 +18,6 @@ from .models import (
     FollowUpCycle,
     FollowUpReport,
     GoalAssessment,
-    IndicatorValue,
     ReportState,
     Risk,
     Status,
@@ -104,6 +104,29 @@ class ReportForm(StatusFieldsForm):
         model = FollowUpReport
 
 
+# A risk's likelihood and consequence, each 1 to 5 (the model keeps the number).
+RISK_SCALE = [
+    (1, _("Very low")),
+    (2, _("Low")),
+    (3, _("Medium")),
+    (4, _("High")),
+    (5, _("Very high")),
+]
+
+
+def risk_scale_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[
+            ("", _("– Choose –")),
+            *((n, format_lazy("{} {}", n, word)) for n, word in RISK_SCALE),
+        ],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
 class RiskForm(ModelForm):
     """One risk of a report; a row left empty adds nothing."""
 
@@ -121,8 +144,8 @@ class RiskForm(ModelForm):
         labels = {
             "aspect": _("Aspect"),
             "description": _("Risk"),
-            "likelihood": _("Likelihood (1–5)"),
-            "consequence": _("Consequence (1–5)"),
+            "likelihood": _("Likelihood"),
+            "consequence": _("Consequence"),
             "mitigation": _("Mitigation"),
             "owner": _("Owner"),
             "shared_with_unions": _("Shared with the employee organisations"),
@@ -141,12 +164,8 @@ class RiskForm(ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    likelihood = forms.IntegerField(
-        label=_("Likelihood (1–5)"), min_value=1, max_value=5, required=False
-    )
-    consequence = forms.IntegerField(
-        label=_("Consequence (1–5)"), min_value=1, max_value=5, required=False
-    )
+    likelihood = risk_scale_field(_("Likelihood"))
+    consequence = risk_scale_field(_("Consequence"))
 
     def clean(self):
         cleaned = super().clean()
@@ -208,6 +227,23 @@ class ReviewForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def __init__(self, *args, owner_light: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner_light = owner_light
+
+    def clean(self):
+        """The review's rules, each message at the field it asks for (the service checks them
+        again on saving)."""
+        cleaned = super().clean()
+        light = cleaned.get("reviewer_light")
+        if light and light != self.owner_light and not cleaned.get("reviewer_reason", "").strip():
+            self.add_error(
+                "reviewer_reason", _("Say why your traffic light differs from the owner's.")
+            )
+        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what should be changed when you return a report."))
+        return cleaned
+
 
 class GoalAssessmentForm(ModelForm):
     """One goal's assessment in a cycle; left empty, it removes the assessment."""
@@ -226,25 +262,60 @@ class GoalAssessmentForm(ModelForm):
     )
 
 
-class IndicatorForm(ModelForm):
-    class Meta:
-        model = IndicatorValue
-        fields = ["name", "department", "value", "respondents"]
-        labels = {
-            "name": _("Indicator"),
-            "department": _("Department"),
-            "value": _("Value"),
-            "respondents": _("Respondents"),
-        }
+class IndicatorChoiceForm(Form):
+    """Which indicator the values form shows (a GET form)."""
 
-    name = forms.CharField(label=_("Indicator"), max_length=100, initial="PULS")
-    department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.all(), to_field_name="code"
-    )
+    indicator = forms.CharField(label=_("Indicator"), max_length=100, required=False)
+
+
+class IndicatorNameForm(Form):
+    """The indicator whose values are saved (carried in the values form)."""
+
+    name = forms.CharField(label=_("Indicator"), max_length=100)
+
+
+class IndicatorRowForm(Form):
+    """One department's value of an indicator; both left empty, the value is removed."""
+
+    department = forms.ChoiceField(widget=forms.HiddenInput)
     value = forms.DecimalField(
-        label=_("Value"), max_digits=7, decimal_places=2, min_value=-99999, max_value=99999
+        label=_("Value"),
+        max_digits=7,
+        decimal_places=2,
+        min_value=-99999,
+        max_value=99999,
+        required=False,
     )
-    respondents = forms.IntegerField(label=_("Respondents"), min_value=0, max_value=1_000_000)
+    respondents = forms.IntegerField(
+        label=_("Respondents"), min_value=0, max_value=1_000_000, required=False
+    )
+
+    def __init__(self, *args, department_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(code, code) for code in department_codes]
+
+    def clean(self):
+        cleaned = super().clean()
+        value, respondents = cleaned.get("value"), cleaned.get("respondents")
+        if value is None and respondents is not None and not self.has_error("value"):
+            self.add_error("value", _("Give the value too, or clear both to remove it."))
+        if respondents is None and value is not None and not self.has_error("respondents"):
+            self.add_error(
+                "respondents", _("Give the number of respondents too, or clear both to remove it.")
+            )
+        return cleaned
+
+    @property
+    def pair(self) -> tuple | None:
+        """The value and its respondents, or None for a row left (or made) empty."""
+        if self.cleaned_data.get("value") is None:
+            return None
+        return self.cleaned_data["value"], self.cleaned_data["respondents"]
+
+
+IndicatorRowFormSet = forms.formset_factory(
+    IndicatorRowForm, extra=0, max_num=500, validate_max=True
+)
 
 
 class ReportGridFilterForm(Form):

@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from areas.models import Department, ProgrammeGoal, SupportArea
@@ -25,7 +27,9 @@ from .cycle_forms import (
     CycleForm,
     DeadlineForm,
     GoalAssessmentForm,
-    IndicatorForm,
+    IndicatorChoiceForm,
+    IndicatorNameForm,
+    IndicatorRowFormSet,
     ReopenForm,
     ReportForm,
     ReportGridFilterForm,
@@ -448,14 +452,19 @@ def cycle_remind_one(request: HttpRequest, year: int, user_id: int) -> HttpRespo
     )
 
 
+DEFAULT_INDICATOR = "PULS"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
+    """The goals' assessments, and one indicator's values for every department on one form
+    (a value cleared is removed)."""
     cycle = get_managed_cycle(request, year)
     goals = list(ProgrammeGoal.objects.all())
     current = {a.goal_id: a.assessment for a in cycle.goal_assessments.all()}
-    adding = "add_indicator" in request.POST
-    saving_goals = request.method == "POST" and not adding
+    saving_indicators = "save_indicators" in request.POST
+    saving_goals = request.method == "POST" and not saving_indicators
     goal_forms = [
         (
             g,
@@ -467,15 +476,57 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
         )
         for g in goals
     ]
-    indicator_form = IndicatorForm(request.POST if adding else None, prefix="indicator")
+    every_value = list(cycle.indicators.all())
+    names = sorted({v.name for v in every_value})
+    choice = IndicatorChoiceForm(request.GET or None)
+    name_form = IndicatorNameForm(request.POST if saving_indicators else None, prefix="indicator")
+    if saving_indicators:
+        if not name_form.is_valid():
+            return HttpResponseBadRequest(_("The form was altered; reload the page and try again."))
+        name = name_form.cleaned_data["name"]
+    else:
+        asked = choice.cleaned_data["indicator"].strip() if choice.is_valid() else ""
+        name = asked or (names[0] if names else DEFAULT_INDICATOR)
+    departments = {d.code: d for d in Department.objects.order_by("code")}
+    values = {v.department_id: v for v in every_value if v.name == name}
+    rows = IndicatorRowFormSet(
+        request.POST if saving_indicators else None,
+        prefix="value",
+        form_kwargs={"department_codes": list(departments)},
+        initial=[
+            {
+                "department": d.code,
+                "value": values[d.pk].value if d.pk in values else None,
+                "respondents": values[d.pk].respondents if d.pk in values else None,
+            }
+            for d in departments.values()
+        ],
+    )
+    if saving_indicators and any(row.has_error("department") for row in rows):
+        # The departments are the form's own hidden fields: anything else was altered.
+        return HttpResponseBadRequest(_("The form was altered; reload the page and try again."))
     if request.method == "POST":
         try:
-            if adding and indicator_form.is_valid():
-                services.indicator_value_save(
-                    cycle=cycle, user=request.user, **indicator_form.cleaned_data
+            if saving_indicators and rows.is_valid():
+                changed = services.indicator_values_save(
+                    cycle=cycle,
+                    user=request.user,
+                    name=name,
+                    values={departments[f.cleaned_data["department"]]: f.pair for f in rows},
                 )
-                messages.success(request, _("Indicator value saved."))
-                return redirect("followup:cycle_goals", year=year)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(name)s: %(count)d value changed.",
+                        "%(name)s: %(count)d values changed.",
+                        changed,
+                    )
+                    % {"name": name, "count": changed},
+                )
+                return redirect(
+                    reverse("followup:cycle_goals", args=[year])
+                    + f"?{urlencode({'indicator': name})}"
+                )
             if saving_goals and all(f.is_valid() for _g, f in goal_forms):
                 services.goal_assessments_save(
                     cycle=cycle,
@@ -487,10 +538,16 @@ def cycle_goals(request: HttpRequest, year: int) -> HttpResponse:
         except services.FollowUpError as error:
             messages.error(request, error.message)
             return redirect("followup:cycle_detail", year=year)
+    for row in rows:
+        row.for_department = departments.get(row["department"].value())
     context = {
         "cycle": cycle,
         "goal_forms": goal_forms,
-        "indicator_form": indicator_form,
+        "indicator_name": name,
+        "indicator_names": names,
+        "indicator_choice": IndicatorChoiceForm(initial={"indicator": name}),
+        "name_form": IndicatorNameForm(initial={"name": name}, prefix="indicator"),
+        "rows": rows,
         "indicators": indicator_rows(cycle, settings.VSPLAN_MIN_RESPONDENTS),
         "min_respondents": settings.VSPLAN_MIN_RESPONDENTS,
     }
@@ -528,6 +585,25 @@ def _report_forms(report: FollowUpReport, data=None):
     return form, risks, benefits, benefit_rows
 
 
+def _report_forms_with_new_risk(report: FollowUpReport, data):
+    """The report's forms as the user left them, not yet saved, with one more empty risk row
+    (which takes the focus). Unbound, so that asking for a row shows no errors yet."""
+    form, risks, benefits, benefit_rows = _report_forms(report, data)
+    kept = ReportForm(initial={name: form[name].value() for name in form.fields})
+    # A report holds at most ``max_num`` risks: at that many rows, none is added.
+    rows = [{name: row[name].value() for name in row.fields} for row in risks.forms]
+    kept_risks = RiskFormSet(initial=rows[: RiskFormSet.max_num], prefix="risk")
+    kept_benefits = BenefitFormSet(
+        initial=[{name: row[name].value() for name in row.fields} for row in benefits.forms],
+        prefix="benefit",
+    )
+    for row, benefit_form in zip(benefit_rows, kept_benefits.forms, strict=False):
+        benefit_form.effect = row.effect
+    if len(kept_risks.forms) > len(rows):
+        kept_risks.forms[-1].fields["aspect"].widget.attrs["autofocus"] = True
+    return kept, kept_risks, kept_benefits, benefit_rows
+
+
 def _report_context(request: HttpRequest, report: FollowUpReport, forms, **extra) -> dict:
     form, risks, benefits, _rows = forms
     cycle = report.cycle
@@ -550,7 +626,10 @@ def _report_context(request: HttpRequest, report: FollowUpReport, forms, **extra
         "may_see_history": permissions.can_view_cycle_overview(request.user)
         or permissions.can_read_report_text(request.user, report)
         and not report.cycle.is_published,
-        "review_form": ReviewForm(initial={"reviewer_light": report.traffic_light}),
+        # The reviewer starts from the owner's light, and says why if they differ.
+        "review_form": ReviewForm(
+            owner_light=report.traffic_light, initial={"reviewer_light": report.traffic_light}
+        ),
         "reviews": list(report.reviews.select_related("reviewer")),
         "changes": changes_since_previous(cycle, [report.area_id]),
         "held_up_by": held,
@@ -582,6 +661,21 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
             return HttpResponse(
                 _("The form was altered; reload the page and try again."), status=400
             )
+        if request.POST.get("action") == "add_risk":
+            # Another empty risk row; nothing is saved until the user saves.
+            if not risks.management_form.is_valid():
+                return HttpResponseBadRequest(
+                    _("The form was altered; reload the page and try again.")
+                )
+            forms = _report_forms_with_new_risk(report, request.POST)
+            added = len(forms[1].forms) > risks.total_form_count()
+            message = (
+                _("A new empty risk row was added. Nothing is saved yet.")
+                if added
+                else _("A report holds at most %(count)d risks.") % {"count": RiskFormSet.max_num}
+            )
+            context = _report_context(request, report, forms, row_message=message)
+            return render(request, _report_template(request), context)
         if form.is_valid() & risks.is_valid() & benefits.is_valid():
             submit = request.POST.get("action") == "submit"
             risk_data = [
@@ -613,8 +707,11 @@ def report_detail(request: HtmxHttpRequest, year: int, key: str) -> HttpResponse
                 report = get_report_for_user(request, year, key)
                 forms = _report_forms(report)
     context = _report_context(request, report, forms, saved_message=saved_message)
-    template = "followup/report.html#report_form" if request.htmx else "followup/report.html"
-    return render(request, template, context)
+    return render(request, _report_template(request), context)
+
+
+def _report_template(request: HtmxHttpRequest) -> str:
+    return "followup/report.html#report_form" if request.htmx else "followup/report.html"
 
 
 @require_POST
@@ -626,7 +723,7 @@ def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
             _("You tried to review the report on %(key)s. Only the secretariat reviews reports.")
             % {"key": key}
         )
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, owner_light=report.traffic_light)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -329,6 +329,57 @@ def indicator_value_save(
     return indicator
 
 
+@transaction.atomic
+def indicator_values_save(
+    *,
+    cycle: FollowUpCycle,
+    name: str,
+    values: dict[Department, tuple[Decimal, int] | None],
+    user: AbstractBaseUser | None = None,
+) -> int:
+    """Set one indicator's values in the cycle for several departments at once: a pair
+    (value, respondents) sets a department's value, ``None`` removes it. Each change is kept
+    in the audit trail with what it replaced; returns how many values changed."""
+    _refuse_if_frozen(cycle)
+    now = timezone.now()
+    current = {
+        v.department_id: v
+        for v in IndicatorValue.objects.select_for_update().filter(cycle=cycle, name=name)
+    }
+    changed = 0
+    for department, pair in values.items():
+        before = current.get(department.pk)
+        if pair is None and before is None:
+            continue
+        if pair is not None and before and (before.value, before.respondents) == pair:
+            continue
+        if pair is None:
+            before.delete()
+        else:
+            IndicatorValue.objects.update_or_create(
+                cycle=cycle,
+                name=name,
+                department=department,
+                defaults={
+                    "value": pair[0],
+                    "respondents": pair[1],
+                    "updated_at": now,
+                    "updated_by": user,
+                },
+            )
+        audit(
+            AuditEntry.Kind.INDICATOR,
+            user=user,
+            cycle=cycle,
+            subject=f"{name}, {department.code}",
+            before=f"{before.value} ({before.respondents})" if before else "",
+            after=f"{pair[0]} ({pair[1]})" if pair else "",
+            at=now,
+        )
+        changed += 1
+    return changed
+
+
 # -- PDFs ----------------------------------------------------------------------------
 
 
@@ -398,6 +449,18 @@ def pdf_request(
 # -- a revision of the plan ---------------------------------------------------------
 
 
+def cycle_blocking_revision(plan: ActionPlan | None) -> FollowUpCycle | None:
+    """The plan's open follow-up cycle, if any: no revised plan is applied while it is open."""
+    return FollowUpCycle.objects.filter(plan=plan, state=FollowUpCycle.State.OPEN).first()
+
+
+def revision_blocked_message(cycle: FollowUpCycle) -> str:
+    return _(
+        "The follow-up cycle “%(cycle)s” is open. Close it before applying a revised "
+        "plan, so that no report changes under the people writing it."
+    ) % {"cycle": cycle.name}
+
+
 @transaction.atomic
 def plan_revise(
     *,
@@ -417,15 +480,9 @@ def plan_revise(
     revision keeps each area's status with its snapshot, and the cycles follow the plan
     to its new revision. ``plan_import``, if given, is marked as applied."""
     current = ActionPlan.objects.select_for_update().filter(is_current=True).first()
-    open_cycle = FollowUpCycle.objects.filter(plan=current, state=FollowUpCycle.State.OPEN).first()
+    open_cycle = cycle_blocking_revision(current)
     if open_cycle is not None:
-        raise RevisionError(
-            _(
-                "The follow-up cycle “%(cycle)s” is open. Close it before applying a revised "
-                "plan, so that no report changes under the people writing it."
-            )
-            % {"cycle": open_cycle.name}
-        )
+        raise RevisionError(revision_blocked_message(open_cycle))
     new, change_set = revision_apply(
         records=records,
         read_errors=read_errors,

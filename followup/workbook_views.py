@@ -175,6 +175,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "imports": imports,
             "export_url": reverse("followup:plan_export"),
+            "blocking_cycle": services.cycle_blocking_revision(plan),
         },  # fmt: skip
     )
 
@@ -244,5 +245,6 @@ def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
             "change_set": change_set,
             "form": form,
             "problem": problem,
+            "blocking_cycle": services.cycle_blocking_revision(plan),
         },
     )

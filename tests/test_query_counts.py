@@ -14,9 +14,10 @@ PAGES = [
     # (user, url, queries, what they are)
     (None, "/login/", 0, "nothing: an anonymous session is not read from the database"),
     ("council", "/cycles/", 6, "session, user, plan, groups, menu's headed departments, cycles"),
-    ("secretariat", "/cycles/2025/goals/", 10,
-     "session, user, plan, cycle, groups, goals, assessments, indicator values, menu's "
-     "headed departments, departments for the indicator form"),
+    ("secretariat", "/cycles/2025/goals/", 11,
+     "session, user, plan, cycle, groups, goals, assessments, the cycle's indicator values "
+     "(their names, the chosen one's rows), departments for the values form, indicator "
+     "values for the table, menu's headed departments"),
     ("head", "/cycles/2025/reports/UTB-01/", 20,
      "session, user, plan, the report with its area, participating departments, risks, "
      "benefits, groups, headed departments; what holds areas up (slipping external "

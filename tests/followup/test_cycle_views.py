@@ -1,6 +1,7 @@
 """The cycle's pages end to end: create, open, report in place, review, remind, close, publish."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -124,7 +125,7 @@ def test_head_saves_a_draft_in_place_then_submits(client, head, open_cycle):
     ("overrides", "message"),
     [
         ({"risk-0-description": "Risk", "risk-0-aspect": 1, "risk-0-likelihood": 9,
-          "risk-0-consequence": 2}, "mindre än eller lika med 5"),
+          "risk-0-consequence": 2}, "Välj ett giltigt alternativ"),
         ({"risk-0-description": "Risk"}, "Behövs för varje risk."),
         ({"traffic_light": "red"}, "Ange varför trafikljuset är gult eller rött."),
         ({"action": "submit", "status": ""}, "För att skicka in, fyll i: status."),
@@ -267,21 +268,23 @@ def test_goal_assessments_and_puls_values_with_small_groups_hidden(client, secre
         "goal-3-assessment": "PULS up.",
     }
     assert client.post("/cycles/2025/goals/", goal_data).status_code == 302
-    for code, respondents in [("EDO", 12), ("HR", 3)]:
-        client.post("/cycles/2025/goals/", {"add_indicator": "1", "indicator-name": "PULS index",
-                                            "indicator-department": code, "indicator-value": "71.5",
-                                            "indicator-respondents": respondents})  # fmt: skip
+    from tests.followup.test_indicator_values import indicator_data
+
+    values = {"EDO": ("71.5", 12), "HR": ("71.5", 3)}
+    response = client.post("/cycles/2025/goals/", indicator_data("PULS index", values))
+    assert response.status_code == 302
     assert IndicatorValue.objects.count() == 2
     html = client.get("/cycles/2025/").content.decode()
     assert "On track." in html and "PULS up." in html
     assert "<td>71,50</td>" in html.split("<td>EDO</td>")[1][:40]  # Swedish: a decimal comma
     hr_row = html.split("<td>HR</td>")[1][:120]
     assert "visas inte (för få svarande)" in hr_row and "71.5" not in hr_row
-    bad = client.post("/cycles/2025/goals/", {"add_indicator": "1", "indicator-name": "PULS",
-                                             "indicator-department": "EDO", "indicator-value": "abc",
-                                             "indicator-respondents": "-4"})  # fmt: skip
+    bad = client.post(
+        "/cycles/2025/goals/", indicator_data("PULS index", {"EDO": ("abc", -4), "HR": ("1", 3)})
+    )
     assert bad.status_code == 200 and "Fyll i ett tal." in bad.content.decode()
     assert IndicatorValue.objects.get(department__code="EDO").respondents == 12
+    assert IndicatorValue.objects.get(department__code="HR").value == Decimal("71.5")
 
 
 @pytest.mark.django_db

@@ -298,14 +298,14 @@ def test_the_import_pages_ask_a_fixed_number_of_queries(
     client.force_login(secretariat)
     url = upload(client, edited(exported(), three_cells_and_a_row)).url
     # session, user, the user's groups, the plan, the menu's headed departments, the
-    # user's recent uploads
-    with django_assert_num_queries(6):
+    # user's recent uploads, the open cycle that would block applying
+    with django_assert_num_queries(7):
         assert client.get("/plan/import/").status_code == 200
     # session, user, groups, the upload, the plan; the change set: departments, external
     # dependencies, plan_rows' four (areas, participating, dependencies on areas,
     # external), keys of other revisions, keys for numbering, groups; the menu's headed
-    # departments
-    with django_assert_num_queries(15):
+    # departments; the open cycle that would block applying
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
 
 
@@ -321,3 +321,27 @@ def test_an_earlier_revision_asks_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         page = reader_client.get(f"/plan/revisions/{old.pk}/")
     assert page.status_code == 200 and "Utresande utbytesstudenter" in page.content.decode()
+
+
+def test_the_import_says_up_front_that_an_open_cycle_blocks_applying(client, secretariat):
+    from followup import cycles
+
+    cycle = cycles.cycle_create(plan=ActionPlan.objects.get(), year=2025, name="Uppföljning 2025",
+                                opens_on=date(2025, 1, 1), deadline=date(2099, 1, 1))  # fmt: skip
+    cycles.cycle_open(cycle=cycle, before_its_date=True)
+    client.force_login(secretariat)
+    client.cookies["django_language"] = "en"
+    page = client.get("/plan/import/").content.decode()
+    assert "The follow-up cycle “Uppföljning 2025” is open, so a revised plan cannot" in page
+    review = client.get(upload(client, edited(exported(), three_cells_and_a_row)).url)
+    html = review.content.decode()
+    assert "The follow-up cycle “Uppföljning 2025” is open, so a revised plan cannot" in html
+    assert 'name="registration_number"' not in html  # no apply form to fill in in vain
+    assert "Close the follow-up cycle “Uppföljning 2025” first" in html
+
+
+def test_without_an_open_cycle_the_import_offers_the_apply_form(client, secretariat):
+    client.force_login(secretariat)
+    html = client.get(upload(client, edited(exported(), three_cells_and_a_row)).url)
+    assert 'name="registration_number"' in html.content.decode()
+    assert "warning-box" not in client.get("/plan/import/").content.decode()
