@@ -36,6 +36,12 @@ def test_the_language_switch_turns_the_interface_english(reader_client):
     # Support areas have English names; the plan's own text stays as decided.
     assert "3.3 HR" in html and "3.4 Finance" in html
     assert "Inresande utbytesstudenter" in html
+    # Departments have English names where the plan names them (the filter lists them).
+    assert "EDO – Education Support Office" in html and "HR – Human Resources Office" in html
+    swedish = reader_client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    assert swedish.status_code == 302
+    html = reader_client.get(reverse("followup:plan")).content.decode()
+    assert "EDO – Avdelningen för utbildningsstöd" in html
 
 
 @pytest.mark.django_db
