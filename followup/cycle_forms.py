@@ -5,7 +5,7 @@ import re
 
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import RiskAspect
@@ -91,7 +91,10 @@ class ReportForm(StatusFieldsForm):
     """The report's own fields: like a status update, but a draft may leave them empty."""
 
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", "–"), *Status.choices], required=False
+        label=_("Status"),
+        # Capitalised as a choice, as on the status form ("Pågående", not "pågående").
+        choices=[("", "–"), *((value, capfirst(label)) for value, label in Status.choices)],
+        required=False,
     )
     traffic_light = forms.ChoiceField(
         label=_("Traffic light"),

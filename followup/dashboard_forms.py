@@ -78,11 +78,12 @@ class DashboardFilterForm(Form):
 # The lists behind the dashboard's figures (followup.summary.SHOWS), with their headings.
 SHOW_CHOICES = [
     ("all", _("Development areas")),
-    ("red", _("Red")),
-    ("amber", _("Amber")),
-    ("green", _("Green")),
-    ("no_light", _("No traffic light")),
-    ("late", _("Late")),
+    # Named as the figures that open them name them ("10 red" opens "Red areas").
+    ("red", _("Red areas")),
+    ("amber", _("Amber areas")),
+    ("green", _("Green areas")),
+    ("no_light", _("Areas without a traffic light")),
+    ("late", _("Late areas")),
     ("held_up", _("Held up by a dependency")),
     ("stale", _("No update in 6 months")),
     ("not_reported", _("Not yet reported")),

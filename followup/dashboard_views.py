@@ -227,8 +227,8 @@ def tiles(board: Dashboard, cycle: FollowUpCycle | None, reviews: bool, link) ->
             tile(
                 "not_handed_in",
                 str(total.not_handed_in),
-                pgettext("dashboard figure", "not reported"),
-                _("report not handed in"),
+                pgettext("dashboard figure", "not handed in"),
+                _("of the cycle's reports"),
                 alert=total.not_handed_in > 0,
             )  # fmt: skip
         )
