@@ -356,6 +356,12 @@ def test_the_status_fragment_polls_until_ready(client, secretariat, cycle):
         f"/cycles/2025/pdf/{stored.pk}/", headers={"HX-Request": "true"}
     ).content.decode()
     assert "<html" not in fragment and 'data-hx-trigger="every 2s"' in fragment
+    assert "Hela programmets rapport tar upp till en minut eller två." in fragment
+    # A smaller report is not announced with the whole programme's wait.
+    smaller = StoredPdf.objects.create(cycle=cycle, scope="department", code="EDO",
+                                       language="sv", requested_by=secretariat)  # fmt: skip
+    page = client.get(f"/cycles/2025/pdf/{smaller.pk}/").content.decode()
+    assert "tar några sekunder" in page and "Hela programmets" not in page
 
 
 @pytest.mark.django_db
