@@ -10,7 +10,7 @@ the same as on the dashboard.
 import datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -132,7 +132,8 @@ def export_workbook(
     language: str | None = None,
 ) -> int:
     """Write the areas as the plan's workbook with their status; returns the number of rows."""
-    rows, summary = _rows_and_summary(areas, as_of)
+    with translation.override(language or translation.get_language()):
+        rows, summary = _rows_and_summary(areas, as_of)  # the summary's labels in ``language``
     write_workbook(
         out,
         plan_meta=plan_meta(plan),
