@@ -255,7 +255,7 @@ def plan_rows(areas: QuerySet[DevelopmentArea]) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@")
-_HEADER_FONT = Font(bold=True)
+_HEADER_FONT = Font(name="Calibri", size=11, bold=True)  # the body's font, in bold
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _READ_ONLY_FILL = PatternFill("solid", fgColor="EEEEEE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -552,7 +552,7 @@ class _Lists:
         ws.sheet_state = "hidden"
         lists = list(self.values.values())
         for index in range(1, len(lists) + 1):
-            ws.column_dimensions[get_column_letter(index)].width = 20
+            ws.column_dimensions[get_column_letter(index)].width = 30
         ws.append([_text_cell(ws, header) for header, _values in lists])
         longest = max((len(values) for _header, values in lists), default=0)
         for position in range(longest):
@@ -1071,47 +1071,46 @@ def _read_sheet(
             )
 
 
-def _texts_shown(row: dict, column: Column) -> set[str]:
-    """What an exported cell reads back as, in either language."""
-    texts = set()
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            value = cell_value(row, column)
-        if isinstance(value, datetime.date):
-            value = value.isoformat()
-        texts.add(str(value or "").strip().casefold())
-    return texts
+def _shown(value) -> str:
+    """A cell's value as the import reads it back (a date as its ISO date)."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value or "").strip()
 
 
 def edited_read_only(
     result: ReadResult, current: list[dict], columns: list[Column]
 ) -> list[Message]:
     """A warning for each read-only cell that differs from what vsplan shows for its area
-    (``current``: the rows as the export writes them). Those cells are not imported; the
-    warning says so rather than ignoring the edit in silence."""
+    (``current``: the rows as the export writes them), in either language. Those cells are
+    not imported; the warning says so rather than ignoring the edit in silence."""
     by_key = {row["key"]: row for row in current}
     by_name = {c.name: c for c in columns if not c.imported}
+    cells = [
+        (entry, by_key[entry["key"]], by_name[name], text)
+        for entry in result.read_only
+        if entry["key"] in by_key
+        for name, text in entry["values"].items()
+        if name in by_name
+    ]
+    accepted: list[set[str]] = [set() for _cell in cells]
+    for language, _name in settings.LANGUAGES:  # one switch of language each, not one a cell
+        with translation.override(language):
+            for texts, (_entry, row, column, _text) in zip(accepted, cells, strict=True):
+                texts.add(_shown(cell_value(row, column)).casefold())
     warnings = []
-    for entry in result.read_only:
-        row = by_key.get(entry["key"])
-        if row is None:
+    for texts, (entry, row, column, text) in zip(accepted, cells, strict=True):
+        if text.casefold() in texts:
             continue
-        for name, text in entry["values"].items():
-            column = by_name.get(name)
-            if column is None or text.casefold() in _texts_shown(row, column):
-                continue
-            old = cell_value(row, column)
-            old = old.isoformat() if isinstance(old, datetime.date) else str(old or "")
-            warnings.append(
-                Message(
-                    entry["sheet"],
-                    entry["row"],
-                    str(column.label),
-                    _(
-                        "%(key)s: “%(old)s” → “%(new)s” was not imported. The column is for "
-                        "reading only; vsplan keeps “%(old)s”."
-                    )
-                    % {"key": entry["key"], "old": old, "new": text},
+        old = _shown(cell_value(row, column))
+        warnings.append(
+            Message(
+                entry["sheet"],
+                entry["row"],
+                str(column.label),
+                _(
+                    "%(key)s: “%(old)s” → “%(new)s” was not imported. The column is for "
+                    "reading only; vsplan keeps “%(old)s”."
                 )
+                % {"key": entry["key"], "old": old, "new": text},
             )
+        )
     return warnings
