@@ -260,6 +260,10 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _READ_ONLY_FILL = PatternFill("solid", fgColor="EEEEEE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOTAL_BORDER = Border(top=Side(style="thin"))
+_TITLE_FONT = Font(name="Calibri", size=14, bold=True)
+# The summary's first columns (section, support area, sheet) and then its counts.
+_SUMMARY_WIDTHS = [22, 34, 8]
+_SUMMARY_COUNT_WIDTH = 12
 
 
 @dataclass
@@ -351,7 +355,9 @@ def _area_rows(ws, rows: list[dict], columns: list[Column]) -> Iterator[list]:
 def _summary_rows(
     ws, plan_meta: dict, summary: SummaryTable | None, filters: str
 ) -> Iterator[list]:
-    yield [_header(ws, [(plan_meta["title"], True)])[0]]
+    title = _text_cell(ws, plan_meta["title"])
+    title.font = _TITLE_FONT  # one line, running over the empty cells beside it
+    yield [title]
     yield [_("Registration number"), _text_cell(ws, plan_meta["registration_number"])]
     yield [_("Revision"), _text_cell(ws, plan_meta["revision"])]
     yield [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")]
@@ -361,6 +367,11 @@ def _summary_rows(
     ]
     yield []
     if summary is not None:
+        widths = _SUMMARY_WIDTHS + [_SUMMARY_COUNT_WIDTH] * len(summary.headers)
+        for index, width in enumerate(widths[: len(summary.headers)], start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        lines = [_lines(str(h), w - 1) for h, w in zip(summary.headers, widths, strict=False)]
+        _set_height(ws, 7, max(lines, default=1))  # the table's header, below six rows
         yield _header(ws, [(str(label), True) for label in summary.headers])
         for row in summary.rows:
             yield [_text_cell(ws, value) if isinstance(value, str) else value for value in row]
@@ -406,8 +417,8 @@ def write_workbook(
         wb.properties.creator = "vsplan"
 
         sheet = wb.create_sheet(str(SUMMARY_TITLE))
-        sheet.column_dimensions["A"].width = 40
-        sheet.column_dimensions["B"].width = 16
+        sheet.column_dimensions["A"].width = _SUMMARY_WIDTHS[0]
+        sheet.column_dimensions["B"].width = _SUMMARY_WIDTHS[1]
         _print_setup(sheet)
         for row in _summary_rows(sheet, plan_meta, summary, filters):
             sheet.append(row)
