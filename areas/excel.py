@@ -325,6 +325,8 @@ def _lines(value, width: int) -> int:
     if not isinstance(value, str):
         return 1
     per_line = max(int(width * 1.15), 1)  # a width counts digits; text runs a little narrower
+    if len(value) < per_line and "\n" not in value:
+        return 1  # most cells: no need to split
     return sum(len(part) // per_line + 1 for part in value.split("\n"))
 
 
@@ -565,6 +567,7 @@ class _Lists:
         for index in range(1, len(lists) + 1):
             ws.column_dimensions[get_column_letter(index)].width = 30
         ws.append([_text_cell(ws, header) for header, _values in lists])
+        take_cells(ws)
         longest = max((len(values) for _header, values in lists), default=0)
         for position in range(longest):
             ws.append(
