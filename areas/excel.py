@@ -4,7 +4,10 @@ Export: one summary sheet and one sheet per support area (named by its code),
 written by openpyxl in write-only mode from row generators. Every plan field is
 there verbatim, links as codes and keys, so that the file can come back. The
 caller may add read-only columns (the follow-up adds each area's status) and
-the summary sheet's table.
+the summary sheet's table. Built for editing: key and title come first and stay
+in view, columns of codes and choices offer validation lists fed from a hidden
+sheet of vsplan's own values, cells may be coloured by value (traffic lights),
+and every sheet prints landscape, as wide as the page.
 
 Import: a workbook in the export's layout is read defensively, with openpyxl's
 public API only. The file is checked before openpyxl sees it: its size, that it
@@ -13,7 +16,8 @@ once with defusedxml (no entities, no external references) to count its rows,
 columns, cells and merged ranges, and the shared strings to count their
 characters, so that a hostile file is refused before openpyxl opens it (opening
 already walks every sheet) and before anything is built. Only the support-area
-sheets are read.
+sheets are read; what a row's read-only columns show is kept apart, so that an edit
+of one can be warned of (``edited_read_only``) rather than ignored in silence.
 Whatever a row holds, reading never raises: a problem becomes a
 :class:`Message` naming sheet, row and column. What the rows mean for the plan
 is decided in :mod:`areas.revisions`.
