@@ -267,7 +267,7 @@ _TOTAL_BORDER = Border(top=Side(style="thin"))
 _TITLE_FONT = Font(name="Calibri", size=14, bold=True)
 # The summary's first columns (section, support area, sheet) and then its counts.
 _SUMMARY_WIDTHS = [22, 34, 8]
-_SUMMARY_COUNT_WIDTH = 12
+_SUMMARY_COUNT_WIDTH = 14
 
 
 @dataclass
@@ -358,11 +358,19 @@ def _area_rows(ws, rows: list[dict], columns: list[Column]) -> Iterator[list]:
         yield cells
 
 
+def _summary_widths(summary: SummaryTable | None) -> list[int]:
+    """The summary's column widths: its labels, then its table's counts (set before any
+    row is written: a write-only sheet writes its columns first)."""
+    counts = len(summary.headers) - len(_SUMMARY_WIDTHS) if summary else 0
+    return [*_SUMMARY_WIDTHS, *[_SUMMARY_COUNT_WIDTH] * max(counts, 0)]
+
+
 def _summary_rows(
     ws, plan_meta: dict, summary: SummaryTable | None, filters: str
 ) -> Iterator[list]:
     title = _text_cell(ws, plan_meta["title"])
     title.font = _TITLE_FONT  # one line, running over the empty cells beside it
+    ws.row_dimensions[1].height = 20
     yield [title]
     yield [_("Registration number"), _text_cell(ws, plan_meta["registration_number"])]
     yield [_("Revision"), _text_cell(ws, plan_meta["revision"])]
@@ -373,9 +381,7 @@ def _summary_rows(
     ]
     yield []
     if summary is not None:
-        widths = _SUMMARY_WIDTHS + [_SUMMARY_COUNT_WIDTH] * len(summary.headers)
-        for index, width in enumerate(widths[: len(summary.headers)], start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
+        widths = _summary_widths(summary)
         lines = [_lines(str(h), w - 1) for h, w in zip(summary.headers, widths, strict=False)]
         _set_height(ws, 7, max(lines, default=1))  # the table's header, below six rows
         yield _header(ws, [(str(label), True) for label in summary.headers])
@@ -423,8 +429,8 @@ def write_workbook(
         wb.properties.creator = "vsplan"
 
         sheet = wb.create_sheet(str(SUMMARY_TITLE))
-        sheet.column_dimensions["A"].width = _SUMMARY_WIDTHS[0]
-        sheet.column_dimensions["B"].width = _SUMMARY_WIDTHS[1]
+        for index, width in enumerate(_summary_widths(summary), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         _print_setup(sheet)
         for row in _summary_rows(sheet, plan_meta, summary, filters):
             sheet.append(row)
