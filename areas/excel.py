@@ -4,7 +4,10 @@ Export: one summary sheet and one sheet per support area (named by its code),
 written by openpyxl in write-only mode from row generators. Every plan field is
 there verbatim, links as codes and keys, so that the file can come back. The
 caller may add read-only columns (the follow-up adds each area's status) and
-the summary sheet's table.
+the summary sheet's table. Built for editing: key and title come first and stay
+in view, columns of codes and choices offer validation lists fed from a hidden
+sheet of vsplan's own values, cells may be coloured by value (traffic lights),
+and every sheet prints landscape, as wide as the page.
 
 Import: a workbook in the export's layout is read defensively, with openpyxl's
 public API only. The file is checked before openpyxl sees it: its size, that it
@@ -13,7 +16,8 @@ once with defusedxml (no entities, no external references) to count its rows,
 columns, cells and merged ranges, and the shared strings to count their
 characters, so that a hostile file is refused before openpyxl opens it (opening
 already walks every sheet) and before anything is built. Only the support-area
-sheets are read.
+sheets are read; what a row's read-only columns show is kept apart, so that an edit
+of one can be warned of (``edited_read_only``) rather than ignored in silence.
 Whatever a row holds, reading never raises: a problem becomes a
 :class:`Message` naming sheet, row and column. What the rows mean for the plan
 is decided in :mod:`areas.revisions`.
@@ -40,14 +44,19 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from .models import (
     PRECISION_CHOICES,
     READING_NOTE_CHOICES,
     ActionPlan,
+    Department,
     DevelopmentArea,
+    ExternalDependency,
     SupportArea,
 )
 from .openpyxl_private import StyledCells, take_cells
@@ -65,7 +74,8 @@ class Column:
 
     ``kind`` says how a row's value is written: ``text``, ``list`` (joined with
     commas), ``yes_no``, ``date`` (an ISO date, written as a real date) or
-    ``choice`` (a stored value written as its label from ``choices``).
+    ``choice`` (a stored value written as its label from ``choices``). A column with
+    choices, yes/no or ``codes`` gets a validation list in the export.
     """
 
     name: str
@@ -75,13 +85,19 @@ class Column:
     max_length: int = 10_000
     kind: str = "text"
     choices: tuple = ()
+    # The codes a cell takes, offered as a list: "departments", "areas" (the plan's
+    # keys) or "external" (external dependencies). Choices and yes/no get a list anyway.
+    codes: str = ""
+    # Cells coloured by their value: (stored value, fill colour, text colour), e.g. a
+    # traffic light's green.
+    colours: tuple = ()
 
 
 COLUMNS = [
     Column("key", gettext_lazy("Key"), 10, max_length=20),
+    Column("title", gettext_lazy("Development area"), 40, max_length=2_000),
     Column("group", gettext_lazy("Group"), 22, max_length=300),
     Column("upcoming", gettext_lazy("Upcoming"), 11, max_length=10, kind="yes_no"),
-    Column("title", gettext_lazy("Development area"), 40, max_length=2_000),
     Column("why", gettext_lazy("Why"), 50),
     Column("desired_effect", gettext_lazy("Desired effect"), 50),
     Column("participating_text", gettext_lazy("Participating departments, as written"), 24),
@@ -91,11 +107,23 @@ COLUMNS = [
         18,
         max_length=500,
         kind="list",
+        codes="departments",
     ),
-    Column("responsible", gettext_lazy("Responsible department (code)"), 14, max_length=20),
+    Column(
+        "responsible",
+        gettext_lazy("Responsible department (code)"),
+        14,
+        max_length=20,
+        codes="departments",
+    ),
     Column("dependencies_text", gettext_lazy("Dependencies, as written"), 30),
     Column(
-        "depends_on", gettext_lazy("Depends on areas (keys)"), 16, max_length=2_000, kind="list"
+        "depends_on",
+        gettext_lazy("Depends on areas (keys)"),
+        16,
+        max_length=2_000,
+        kind="list",
+        codes="areas",
     ),
     Column(
         "external",
@@ -103,6 +131,7 @@ COLUMNS = [
         18,
         max_length=2_000,
         kind="list",
+        codes="external",
     ),
     Column("planned_text", gettext_lazy("Planned start/end, as written"), 22, max_length=500),
     Column(
@@ -145,6 +174,9 @@ COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 IMPORTED = [c for c in COLUMNS if c.imported]
 LIST_FIELDS = {c.name for c in COLUMNS if c.kind == "list"}
 SUMMARY_TITLE = pgettext_lazy("workbook sheet", "Summary")
+LISTS_TITLE = pgettext_lazy("workbook sheet", "Lists")
+# The key and the title (the first two columns) and the header stay in view.
+FROZEN_AT = "C2"
 YES, NO = pgettext_lazy("spreadsheet", "yes"), pgettext_lazy("spreadsheet", "no")
 
 
@@ -227,18 +259,24 @@ def plan_rows(areas: QuerySet[DevelopmentArea]) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 _FORMULA_START = ("=", "+", "-", "@")
-_HEADER_FONT = Font(bold=True)
+_HEADER_FONT = Font(name="Calibri", size=11, bold=True)  # the body's font, in bold
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _READ_ONLY_FILL = PatternFill("solid", fgColor="EEEEEE")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_TOTAL_BORDER = Border(top=Side(style="thin"))
+_TITLE_FONT = Font(name="Calibri", size=14, bold=True)
+# The summary's first columns (section, support area, sheet) and then its counts.
+_SUMMARY_WIDTHS = [22, 34, 8]
+_SUMMARY_COUNT_WIDTH = 14
 
 
 @dataclass
 class SummaryTable:
-    """The table on the summary sheet: a header and rows of plain values."""
+    """The table on the summary sheet: a header, rows of plain values and their total."""
 
     headers: list[str]
     rows: list[list]
+    total: list | None = None
 
 
 def _choice_label(choices, value: str) -> str:
@@ -282,24 +320,58 @@ def _header(ws, labels: Iterable[tuple[str, bool]]) -> list[WriteOnlyCell]:
     return cells
 
 
+_LINE_HEIGHT = 15  # points, a line of the default font
+_MOST_LINES = 8  # a taller cell is read in the cell itself or the formula bar
+
+
+def _lines(value, width: int) -> int:
+    """About how many lines a wrapped text takes in a column ``width`` characters wide."""
+    if not isinstance(value, str):
+        return 1
+    per_line = max(int(width * 1.15), 1)  # a width counts digits; text runs a little narrower
+    if len(value) < per_line and "\n" not in value:
+        return 1  # most cells: no need to split
+    return sum(len(part) // per_line + 1 for part in value.split("\n"))
+
+
+def _set_height(ws, row_index: int, lines: int) -> None:
+    """Rows as tall as their wrapped text (capped), which not every spreadsheet program
+    works out for itself when it opens a file."""
+    if lines > 1:
+        ws.row_dimensions[row_index].height = min(lines, _MOST_LINES) * _LINE_HEIGHT
+
+
 def _area_rows(ws, rows: list[dict], columns: list[Column]) -> Iterator[list]:
     wrapped = StyledCells(ws, alignment=_WRAP)
     dated = StyledCells(ws, alignment=_WRAP, number_format="yyyy-mm-dd")
-    for row in rows:
+    for row_index, row in enumerate(rows, start=2):
         cells = []
+        lines = 1
         for column in columns:
             value = cell_value(row, column)
             if value is None or value == "":
                 cells.append(None)  # nothing written: an empty cell needs no style
                 continue
+            lines = max(lines, _lines(value, column.width))
             cells.append(_text_cell(ws, value, dated if column.kind == "date" else wrapped))
+        _set_height(ws, row_index, lines)
         yield cells
+
+
+def _summary_widths(summary: SummaryTable | None) -> list[int]:
+    """The summary's column widths: its labels, then its table's counts (set before any
+    row is written: a write-only sheet writes its columns first)."""
+    counts = len(summary.headers) - len(_SUMMARY_WIDTHS) if summary else 0
+    return [*_SUMMARY_WIDTHS, *[_SUMMARY_COUNT_WIDTH] * max(counts, 0)]
 
 
 def _summary_rows(
     ws, plan_meta: dict, summary: SummaryTable | None, filters: str
 ) -> Iterator[list]:
-    yield [_header(ws, [(plan_meta["title"], True)])[0]]
+    title = _text_cell(ws, plan_meta["title"])
+    title.font = _TITLE_FONT  # one line, running over the empty cells beside it
+    ws.row_dimensions[1].height = 20
+    yield [title]
     yield [_("Registration number"), _text_cell(ws, plan_meta["registration_number"])]
     yield [_("Revision"), _text_cell(ws, plan_meta["revision"])]
     yield [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")]
@@ -309,9 +381,19 @@ def _summary_rows(
     ]
     yield []
     if summary is not None:
+        widths = _summary_widths(summary)
+        lines = [_lines(str(h), w - 1) for h, w in zip(summary.headers, widths, strict=False)]
+        _set_height(ws, 7, max(lines, default=1))  # the table's header, below six rows
         yield _header(ws, [(str(label), True) for label in summary.headers])
         for row in summary.rows:
             yield [_text_cell(ws, value) if isinstance(value, str) else value for value in row]
+        if summary.total is not None:
+            total = []
+            for value in summary.total:
+                cell = _text_cell(ws, value)
+                cell.font, cell.border = _HEADER_FONT, _TOTAL_BORDER
+                total.append(cell)
+            yield total
         yield []
     yield [
         _(
@@ -347,23 +429,163 @@ def write_workbook(
         wb.properties.creator = "vsplan"
 
         sheet = wb.create_sheet(str(SUMMARY_TITLE))
-        sheet.column_dimensions["A"].width = 40
-        sheet.column_dimensions["B"].width = 16
+        for index, width in enumerate(_summary_widths(summary), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        _print_setup(sheet)
         for row in _summary_rows(sheet, plan_meta, summary, filters):
             sheet.append(row)
 
+        lists = _Lists(columns, rows)
         for support_area in SupportArea.objects.all():
             own = [r for r in rows if r["support_area"] == support_area.code]
             ws = wb.create_sheet(sheet_title(support_area.code))
             for index, column in enumerate(columns, start=1):
                 ws.column_dimensions[get_column_letter(index)].width = column.width
-            ws.freeze_panes = "A2"
+            ws.freeze_panes = FROZEN_AT
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(own) + 1}"
-            ws.append(_header(ws, [(str(c.label), c.imported) for c in columns]))
+            _print_setup(ws, title_columns="A:B")
+            lists.validate(ws)
+            _colour(ws, columns, len(own))
+            labels = [str(c.label) for c in columns]
+            _set_height(
+                ws, 1, max(_lines(t, c.width - 1) for t, c in zip(labels, columns, strict=True))
+            )
+            ws.append(
+                _header(ws, [(label, c.imported) for label, c in zip(labels, columns, strict=True)])
+            )
             take_cells(ws)
             for cells in _area_rows(ws, own, columns):
                 ws.append(cells)
+        lists.write(wb)
         wb.save(out)
+
+
+def _print_setup(ws, title_columns: str = "") -> None:
+    """Landscape A4, as wide as the page, the header row (and the key and title) on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = True
+    if title_columns:
+        ws.print_title_rows = "1:1"
+        ws.print_title_cols = title_columns
+
+
+def _quoted(text: str) -> str:
+    return text.replace('"', '""')
+
+
+def _colour(ws, columns: list[Column], count: int) -> None:
+    """Cells coloured by their value (a traffic light's green, amber, red), as conditional
+    formatting, so that an edited cell takes its colour too."""
+    last = max(settings.VSPLAN_IMPORT_MAX_ROWS, count) + 1
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        for value, fill, text in column.colours:
+            rule = CellIsRule(
+                operator="equal",
+                formula=[f'"{_quoted(_choice_label(column.choices, value))}"'],
+                fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+                font=Font(color=text, bold=True),
+            )
+            ws.conditional_formatting.add(f"{letter}2:{letter}{last}", rule)
+
+
+class _Lists:
+    """vsplan's own codes and labels on a hidden sheet, and the validation lists that offer
+    them: one list a column, over the whole column, each referring to a range of that sheet
+    (a list written into the validation itself may hold only 255 characters)."""
+
+    def __init__(self, columns: list[Column], rows: list[dict]) -> None:
+        self.columns = columns
+        self.values: dict[str, tuple[str, list[str]]] = {}  # name: (header, values)
+        self.title = str(LISTS_TITLE)
+        for column in columns:
+            name = self._name(column)
+            if name is None or name in self.values:
+                continue
+            if column.codes:
+                values = self._codes(column.codes, rows)
+            elif column.kind == "yes_no":
+                values = [str(YES), str(NO)]
+            else:
+                values = [str(label) for _value, label in column.choices]
+            header = {
+                "departments": _("Department codes"),
+                "areas": _("Development areas' keys"),
+                "external": _("External dependencies' codes"),
+                "yes_no": pgettext("spreadsheet", "yes/no"),
+            }.get(name, str(column.label))
+            self.values[name] = (header, values)
+
+    @staticmethod
+    def _name(column: Column) -> str | None:
+        if column.codes:
+            return column.codes
+        if column.kind == "yes_no":
+            return "yes_no"
+        if column.kind == "choice":
+            return column.name
+        return None
+
+    @staticmethod
+    def _codes(codes: str, rows: list[dict]) -> list[str]:
+        if codes == "departments":
+            return list(Department.objects.order_by("code").values_list("code", flat=True))
+        if codes == "external":
+            return list(ExternalDependency.objects.order_by("code").values_list("code", flat=True))
+        return sorted({row["key"] for row in rows if row["key"]})
+
+    def _reference(self, name: str) -> str:
+        position = list(self.values).index(name) + 1
+        letter = get_column_letter(position)
+        count = len(self.values[name][1])
+        return f"'{self.title}'!${letter}$2:${letter}${count + 1}"
+
+    def validate(self, ws) -> None:
+        last = settings.VSPLAN_IMPORT_MAX_ROWS + 1
+        for index, column in enumerate(self.columns, start=1):
+            name = self._name(column)
+            if name is None or not self.values[name][1]:
+                continue
+            letter = get_column_letter(index)
+            several = column.kind == "list"
+            validation = DataValidation(
+                type="list",
+                formula1=self._reference(name),
+                allow_blank=True,
+                # A cell of several codes is not one of the list's: the list offers the
+                # codes, the import checks them.
+                showErrorMessage=not several,
+                showInputMessage=several,
+                errorTitle=str(column.label)[:32],
+                error=_("Choose a value from the list: vsplan's own codes and values."),
+                promptTitle=str(column.label)[:32],
+                prompt=_("Separate several codes with commas. The list shows vsplan's codes.")
+                if several
+                else None,
+            )
+            validation.add(f"{letter}2:{letter}{last}")
+            ws.data_validations.append(validation)
+
+    def write(self, wb) -> None:
+        ws = wb.create_sheet(self.title)
+        ws.sheet_state = "hidden"
+        lists = list(self.values.values())
+        for index in range(1, len(lists) + 1):
+            ws.column_dimensions[get_column_letter(index)].width = 30
+        ws.append([_text_cell(ws, header) for header, _values in lists])
+        take_cells(ws)
+        longest = max((len(values) for _header, values in lists), default=0)
+        for position in range(longest):
+            ws.append(
+                [
+                    _text_cell(ws, values[position]) if position < len(values) else None
+                    for _header, values in lists
+                ]
+            )
 
 
 def sheet_title(code: str) -> str:
@@ -417,6 +639,9 @@ class ReadResult:
     rows: list[dict] = field(default_factory=list)  # values + "sheet", "row"
     errors: list[Message] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
+    # What the read-only columns of each row with a key show: "sheet", "row", "key",
+    # "values" ({column name: text}); compared with vsplan by ``edited_read_only``.
+    read_only: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -764,10 +989,10 @@ def _read_sheets(
                 "filter left out. Export the whole plan, edit that, and import it."
             )
         )
-    summary_titles = set()
+    summary_titles = set()  # the summary and the lists: the export's, not read
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            summary_titles.add(str(SUMMARY_TITLE))
+            summary_titles.update((str(SUMMARY_TITLE), str(LISTS_TITLE)))
     wanted = {c.name: header_labels(c) for c in columns}
     budget = _CharacterBudget(limits.characters)
     seen = set()
@@ -831,6 +1056,7 @@ def _read_sheet(
         )
     if missing:
         return
+    imported_names = {c.name for c in IMPORTED}
     for index in sorted(cells):
         if index == 1:
             continue
@@ -858,3 +1084,57 @@ def _read_sheet(
             continue  # an empty row
         result.errors.extend(problems)
         result.rows.append(record)
+        if record["key"]:
+            shown = {
+                name: _plain(*row_cells.get(position, (None, "n")))[0]
+                for name, position in positions.items()
+                if name not in imported_names
+            }
+            result.read_only.append(
+                {"sheet": title, "row": index, "key": record["key"], "values": shown}
+            )
+
+
+def _shown(value) -> str:
+    """A cell's value as the import reads it back (a date as its ISO date)."""
+    return value.isoformat() if isinstance(value, datetime.date) else str(value or "").strip()
+
+
+def edited_read_only(
+    result: ReadResult, current: list[dict], columns: list[Column]
+) -> list[Message]:
+    """A warning for each read-only cell that differs from what vsplan shows for its area
+    (``current``: the rows as the export writes them), in either language. Those cells are
+    not imported; the warning says so rather than ignoring the edit in silence."""
+    by_key = {row["key"]: row for row in current}
+    by_name = {c.name: c for c in columns if not c.imported}
+    cells = [
+        (entry, by_key[entry["key"]], by_name[name], text)
+        for entry in result.read_only
+        if entry["key"] in by_key
+        for name, text in entry["values"].items()
+        if name in by_name
+    ]
+    accepted: list[set[str]] = [set() for _cell in cells]
+    for language, _name in settings.LANGUAGES:  # one switch of language each, not one a cell
+        with translation.override(language):
+            for texts, (_entry, row, column, _text) in zip(accepted, cells, strict=True):
+                texts.add(_shown(cell_value(row, column)).casefold())
+    warnings = []
+    for texts, (entry, row, column, text) in zip(accepted, cells, strict=True):
+        if text.casefold() in texts:
+            continue
+        old = _shown(cell_value(row, column))
+        warnings.append(
+            Message(
+                entry["sheet"],
+                entry["row"],
+                str(column.label),
+                _(
+                    "%(key)s: “%(old)s” → “%(new)s” was not imported. The column is for "
+                    "reading only; vsplan keeps “%(old)s”."
+                )
+                % {"key": entry["key"], "old": old, "new": text},
+            )
+        )
+    return warnings

@@ -124,12 +124,17 @@ def apply_once(data: bytes) -> float:
     from followup.services import plan_revise
     from followup.workbook import STATUS_COLUMNS
 
+    from followup.workbook import WORKBOOK_COLUMNS
+
+    position = {c.name: index for index, c in enumerate(WORKBOOK_COLUMNS, start=1)}
     wb = load_workbook(io.BytesIO(data))
     ws = wb["UTB"]
-    ws.cell(2, 4).value = "Ändrad rubrik"
-    ws.cell(3, 5).value = "Ändrad motivering"
-    wb["FOI"].cell(2, 13).value = "2025-2027"
-    wb["HR"].append([None, None, "nej", "Nytt område"])
+    ws.cell(2, position["title"]).value = "Ändrad rubrik"
+    ws.cell(3, position["why"]).value = "Ändrad motivering"
+    wb["FOI"].cell(2, position["planned_text"]).value = "2025-2027"
+    new_row = [None] * len(WORKBOOK_COLUMNS)
+    new_row[position["title"] - 1], new_row[position["upcoming"] - 1] = "Nytt område", "nej"
+    wb["HR"].append(new_row)
     out = io.BytesIO()
     wb.save(out)
     edited = out.getvalue()

@@ -10,11 +10,21 @@ the same as on the dashboard.
 import datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
-from areas.excel import COLUMNS, Column, SummaryTable, plan_meta, plan_rows, write_workbook
+from areas.excel import (
+    COLUMNS,
+    Column,
+    Message,
+    ReadResult,
+    SummaryTable,
+    edited_read_only,
+    plan_meta,
+    plan_rows,
+    write_workbook,
+)
 from areas.models import ActionPlan, DevelopmentArea, SupportArea
 
 from .models import Status, StatusUpdate, TrafficLight
@@ -33,12 +43,18 @@ STATUS_COLUMNS = [
     Column(
         "traffic_light",
         gettext_lazy("Traffic light"),
-        16,
+        20,
         imported=False,
         kind="choice",
         choices=tuple(TrafficLight.choices),
+        # Fill and text as Excel's Good, Neutral and Bad styles: text 5.6-6.9:1 on its fill.
+        colours=(
+            (TrafficLight.GREEN, "C6EFCE", "006100"),
+            (TrafficLight.AMBER, "FFEB9C", "9C5700"),
+            (TrafficLight.RED, "FFC7CE", "9C0006"),
+        ),
     ),
-    Column("late", gettext_lazy("Late"), 8, imported=False, kind="yes_no"),
+    Column("late", gettext_lazy("Late"), 10, imported=False, kind="yes_no"),
     Column("last_update", gettext_lazy("Last update"), 13, imported=False, kind="date"),
     Column("signed_by", gettext_lazy("Signed by"), 18, imported=False),
 ]
@@ -102,8 +118,8 @@ def summary_table(summary: PlanSummary, support_areas: dict) -> SummaryTable:
     for row in summary.rows:
         support_area = support_areas[row.key]
         rows.append(cells(row, support_area.number, support_area.name, row.key))
-    rows.append(cells(summary.total, "", str(summary.total.label), ""))
-    return SummaryTable(headers=[str(h) for h in headers], rows=rows)
+    total = cells(summary.total, pgettext("workbook", "Total"), str(summary.total.label), "")
+    return SummaryTable(headers=[str(h) for h in headers], rows=rows, total=total)
 
 
 def export_workbook(
@@ -116,7 +132,8 @@ def export_workbook(
     language: str | None = None,
 ) -> int:
     """Write the areas as the plan's workbook with their status; returns the number of rows."""
-    rows, summary = _rows_and_summary(areas, as_of)
+    with translation.override(language or translation.get_language()):
+        rows, summary = _rows_and_summary(areas, as_of)  # the summary's labels in ``language``
     write_workbook(
         out,
         plan_meta=plan_meta(plan),
@@ -127,6 +144,14 @@ def export_workbook(
         language=language,
     )
     return len(rows)
+
+
+def read_only_edits(result: ReadResult, plan: ActionPlan, *, as_of: datetime.date) -> list[Message]:
+    """A warning for each read-only cell of an uploaded workbook (a status, a traffic
+    light, a date vsplan read) that differs from what the export would show today."""
+    if not result.read_only:
+        return []
+    return edited_read_only(result, rows_with_status(plan.areas.all(), as_of), WORKBOOK_COLUMNS)
 
 
 def write_snapshot_workbook(out, plan: ActionPlan, rows: list[dict]) -> None:

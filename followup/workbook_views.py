@@ -27,7 +27,7 @@ from . import services
 from .access import get_plan_for_user
 from .forms import PlanPageFilterForm
 from .selectors import filter_areas
-from .workbook import STATUS_COLUMNS, export_workbook, write_snapshot_workbook
+from .workbook import STATUS_COLUMNS, export_workbook, read_only_edits, write_snapshot_workbook
 
 
 def _xlsx_response(plan: ActionPlan, content: bytes) -> HttpResponse:
@@ -161,6 +161,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         except ImportRejected as error:
             rejected = str(error)
         else:
+            result.warnings.extend(read_only_edits(result, plan, as_of=timezone.localdate()))
             plan_import = plan_import_create(
                 user=request.user, plan=plan, filename=upload.name, result=result
             )

@@ -31,8 +31,9 @@ PAGES = [
      "departments"),
     ("council", "/cycles/2025/pdf/1/", 7,
      "session, user, plan, cycle, groups, the stored report, menu's headed departments"),
-    ("reader", "/plan/revisions/99/export.xlsx", 5,
-     "session, user, the revision (snapshot), support areas for the summary and the sheets"),
+    ("reader", "/plan/revisions/99/export.xlsx", 7,
+     "session, user, the revision (snapshot), support areas for the summary and the sheets, "
+     "department and external dependency codes for the validation lists"),
 ]  # fmt: skip
 
 

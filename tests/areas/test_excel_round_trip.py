@@ -248,7 +248,7 @@ def test_a_removed_areas_key_cannot_come_back_as_a_new_area(kth_plan):
     ]
     # A new row without a key gets a number never used before.
     change_set, _ = change_set_of(
-        edited(exported(), lambda wb: wb["HR"].append([None, None, "nej", "Nytt område"]))
+        edited(exported(), lambda wb: wb["HR"].append([None, "Nytt område", None, "nej"]))
     )
     assert [a["key"] for a in change_set.added] == ["HR-05"]
 
@@ -285,9 +285,9 @@ def test_a_new_key_is_never_one_in_use_wherever_that_area_has_moved(kth_plan):
         values = [c.value for c in utb[row]]
         utb.delete_rows(row)
         foi.append(values)
-        utb.append([None, None, "nej", "Nytt område i UTB"])
-        utb.append(["UTB-40", None, "nej", "Med egen nyckel"])
-        utb.append([None, None, "nej", "Ännu ett"])
+        utb.append([None, "Nytt område i UTB", None, "nej"])
+        utb.append(["UTB-40", "Med egen nyckel", None, "nej"])
+        utb.append([None, "Ännu ett", None, "nej"])
 
     change_set, _ = change_set_of(edited(exported(), edit))
     assert [a["key"] for a in change_set.added] == ["UTB-41", "UTB-40", "UTB-42"]

@@ -24,7 +24,7 @@ def test_secretariat_exports_edits_imports_and_applies_a_revision(
     wb = load_workbook(workbook)
     ws = wb["UTB"]
     ws.cell(find_row(ws, "UTB-02"), column_index("title")).value = "Utresande studenter"
-    wb["HR"].append([None, None, "nej", "Digital introduktion för nyanställda"])
+    wb["HR"].append([None, "Digital introduktion för nyanställda", None, "nej"])
     wb.save(workbook)
 
     page.click("text=Importera en reviderad plan")

@@ -32,22 +32,24 @@ def test_the_export_a_reader_downloads(reader_client, head, django_assert_num_qu
     # session, user, the plan; plan_rows' four (areas, participating departments,
     # dependencies on areas, external dependencies); the areas with their support areas
     # and their latest status (where they stand, for the status columns and the summary);
-    # the support areas for the sheets.
-    with django_assert_num_queries(10):
+    # the support areas for the sheets; the department and external dependency codes for
+    # the validation lists.
+    with django_assert_num_queries(12):
         response = reader_client.get("/plan/export.xlsx")
 
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert response["Content-Disposition"].startswith('attachment; filename="vsplan-')
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["Sammanfattning", "UTB", "FOI", "HR", "EKO", "INF", "KOM", "LED"]
+    assert wb.sheetnames[:-1] == ["Sammanfattning", "UTB", "FOI", "HR", "EKO", "INF", "KOM", "LED"]
+    assert wb.worksheets[-1].sheet_state == "hidden"  # the validation lists' sheet
     utb = wb["UTB"]
-    assert utb.freeze_panes == "A2"
+    assert utb.freeze_panes == "C2"  # key, title and the header stay in view
     assert utb.auto_filter.ref == f"A1:Y{18 + 1}"
-    assert [c.value for c in utb[1]][:4] == ["Nyckel", "Grupp", "Kommande", "Utvecklingsområde"]
-    assert utb.column_dimensions["D"].width == 40
+    assert [c.value for c in utb[1]][:4] == ["Nyckel", "Utvecklingsområde", "Grupp", "Kommande"]
+    assert utb.column_dimensions["B"].width == 40
     row = [c.value for c in utb[2]]
-    assert row[0] == "UTB-01" and row[3] == area.title and row[4] == area.why
+    assert row[0] == "UTB-01" and row[1] == area.title and row[4] == area.why
     assert utb.cell(2, column_index("why")).alignment.wrap_text
     assert row[column_index("status") - 1] == "pågående"
     assert row[column_index("traffic_light") - 1] == "gult (risk)"
@@ -72,13 +74,13 @@ def test_the_export_in_english(client, reader):
     client.force_login(reader)
     wb = load_workbook(io.BytesIO(client.get("/plan/export.xlsx").content))
     assert wb.sheetnames[0] == "Summary"
-    assert [c.value for c in wb["UTB"][1]][:4] == ["Key", "Group", "Upcoming", "Development area"]
+    assert [c.value for c in wb["UTB"][1]][:4] == ["Key", "Development area", "Group", "Upcoming"]
 
 
 def test_the_export_follows_the_plan_pages_filters(reader_client):
     response = reader_client.get("/plan/export.xlsx?support_area=HR&q=resehanteringen")
     wb = load_workbook(io.BytesIO(response.content))
-    assert [ws.max_row for ws in wb.worksheets[1:]] == [1, 1, 2, 1, 1, 1, 1]
+    assert [ws.max_row for ws in wb.worksheets[1:-1]] == [1, 1, 2, 1, 1, 1, 1]
     assert wb["HR"]["A2"].value == "HR-04"
     filters = [r[:2] for r in wb["Sammanfattning"].iter_rows(values_only=True) if r[0] == "Urval"]
     assert filters == [("Urval", "Stödområde: 3.3 HR-stöd; Sök: resehanteringen")]
@@ -125,7 +127,16 @@ def test_a_support_area_code_excel_cannot_name_a_sheet_still_exports(reader_clie
 
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
-    assert wb.sheetnames == ["Sammanfattning", "UTB", "FOI", "HR", "EKO", "IN-F", "K-O-M---", "LED"]
+    assert wb.sheetnames[:-1] == [
+        "Sammanfattning",
+        "UTB",
+        "FOI",
+        "HR",
+        "EKO",
+        "IN-F",
+        "K-O-M---",
+        "LED",
+    ]
     assert wb["IN-F"].cell(2, 1).value == "INF-01"
     # ... and the workbook comes back unchanged.
     result = read_workbook(response.content, read_only_columns=STATUS_COLUMNS)

@@ -2,13 +2,13 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from areas.excel import ImportRejected, read_workbook
 from areas.revisions import RevisionError, build_change_set
 from areas.selectors import current_plan
 from followup.services import plan_revise
-from followup.workbook import STATUS_COLUMNS
+from followup.workbook import STATUS_COLUMNS, read_only_edits
 
 
 class Command(BaseCommand):
@@ -51,6 +51,7 @@ class Command(BaseCommand):
             result = read_workbook(data, read_only_columns=STATUS_COLUMNS)
         except ImportRejected as error:
             raise CommandError(str(error)) from None
+        result.warnings.extend(read_only_edits(result, plan, as_of=timezone.localdate()))
         change_set = build_change_set(result.rows, plan, (result.errors, result.warnings))
         self._print(change_set)
         if change_set.errors or change_set.unknown_departments:
