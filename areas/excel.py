@@ -26,6 +26,7 @@ is decided in :mod:`areas.revisions`.
 import datetime
 import io
 import logging
+import math
 import posixpath
 import re
 import zipfile
@@ -460,11 +461,22 @@ def write_workbook(
         wb.save(out)
 
 
+# About how many characters of column width one landscape A4 page holds at a readable size
+# (some 8 pt): a sheet wider than that is fitted to more pages across, the key and title
+# repeated on each, rather than shrunk to one page of 3 pt text.
+PRINT_WIDTH_PER_PAGE = 190
+
+
 def _print_setup(ws, title_columns: str = "") -> None:
-    """Landscape A4, as wide as the page, the header row (and the key and title) on every page."""
+    """Landscape A4, fitted to as few pages across as keep the text readable, the header row
+    (and the key and title) on every page. Call it once the column widths are set."""
+    width = sum(d.width or 8.43 for d in ws.column_dimensions.values())
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
+    # The summary (no title columns to repeat) stays one page across; an area sheet, whose
+    # key and title repeat on every page, takes as many as its columns need.
+    pages = math.ceil(width / PRINT_WIDTH_PER_PAGE) if title_columns else 1
+    ws.page_setup.fitToWidth = max(1, pages)
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = True
