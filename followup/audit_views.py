@@ -22,7 +22,7 @@ from areas.models import DevelopmentArea, PlanChange
 from vsplan.forms import Form
 
 from . import permissions
-from .models import AuditEntry, Status, StatusUpdate, TrafficLight
+from .models import AuditEntry, ReportState, ReviewDecision, Status, StatusUpdate, TrafficLight
 
 PER_PAGE = 100
 
@@ -80,6 +80,21 @@ def _changes(data: dict):
     return first.union(*rest, all=True).order_by("-at")
 
 
+# The entries whose value is a code (a report's state, a review's decision, then its
+# comment), worded in the reader's language; entries written before hold words, shown as is.
+WORDED_WHEN_READ = {
+    AuditEntry.Kind.REPORT_SAVED,
+    AuditEntry.Kind.REPORT_SUBMITTED,
+    AuditEntry.Kind.REPORT_REVIEWED,
+}
+
+
+def _worded(value: str) -> str:
+    code, separator, rest = value.partition(": ")
+    word = (dict(ReportState.choices) | dict(ReviewDecision.choices)).get(code)
+    return f"{word}{separator}{rest}" if word else value
+
+
 def _labels() -> dict[str, str]:
     return {"plan": _("change to the plan"), "status_update": _("status update")} | {
         kind.value: kind.label for kind in AuditEntry.Kind
@@ -105,6 +120,8 @@ def audit(request: HttpRequest) -> HttpResponse:
         row["what"] = labels.get(row["kind"], row["kind"])
         if row["kind"] == "status_update":
             row["after"] = statuses.get(row["after"], row["after"])
+        elif row["kind"] in WORDED_WHEN_READ:
+            row["after"] = _worded(row["after"])
     query = request.GET.copy()
     query.pop("page", None)
     return render(

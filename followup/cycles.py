@@ -497,7 +497,7 @@ def report_save(
         cycle=report.cycle,
         area=report.area,
         subject=_report_subject(report),
-        after=report.get_state_display(),
+        after=report.state,  # a code, worded in the reader's language (audit_views)
         at=now,
     )
     return report
@@ -555,7 +555,7 @@ def report_review(
         cycle=report.cycle,
         area=report.area,
         subject=_report_subject(report),
-        after=f"{review.get_decision_display()}: {comment.strip()}".strip(": "),
+        after=f"{review.decision}: {comment.strip()}".strip(": "),  # worded when read
         at=now,
     )
     if notify:

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from areas.models import READING_NOTE_CHOICES, ActionPlan, DevelopmentArea, ExternalDependency
+from areas.templatetags.plan_dates import plan_date
 
 
 def _department(department) -> dict | None:
@@ -37,26 +38,51 @@ def _external(dependency: ExternalDependency) -> dict:
 class HoldUp:
     """Something an area waits on that has slipped: an external dependency that is delayed or
     blocked, or a development area that is late, red, or now expected to end after the
-    waiting area was to start. Reads like an external dependency in the templates."""
+    waiting area was to start. Reads like an external dependency in the templates.
+
+    Its causes are kept as codes and worded when read, in the reader's language (a closed
+    cycle's record is read in Swedish and in English alike): ``("state", "delayed")``,
+    ``("late",)``, ``("red",)``, ``("ends", "2025-06-30", "month")``; records frozen before
+    causes were codes hold ``("text", "...")``."""
 
     code: str  # the external dependency's code, or the area's key
     name: str
-    reason: str
+    causes: tuple[tuple[str, ...], ...]
 
     @property
     def holds_up(self) -> bool:
         return True
 
+    @property
+    def reason(self) -> str:
+        return ", ".join(_cause_text(cause) for cause in self.causes)
+
     def get_state_display(self) -> str:
         return self.reason
 
 
+def _cause_text(cause: tuple[str, ...]) -> str:
+    kind, *args = cause
+    if kind == "state":
+        return str(ExternalDependency.State(args[0]).label)
+    if kind == "late":
+        return pgettext("holds up", "late")
+    if kind == "red":
+        return pgettext("holds up", "red light")
+    if kind == "ends":
+        when = date.fromisoformat(args[0])
+        return pgettext("holds up", "expected to end %(date)s") % {"date": plan_date(when, args[1])}
+    return args[0] if args else kind  # "text": worded when it was frozen
+
+
 def _hold_up(data: dict) -> HoldUp:
-    """A frozen hold-up; records frozen before areas could hold each other up name an
-    external dependency's state instead of a reason."""
+    """A frozen hold-up: its causes as codes; older records name a reason worded at freezing,
+    or (before areas could hold each other up) an external dependency's state."""
+    if "causes" in data:
+        return HoldUp(data["code"], data["name"], tuple(tuple(c) for c in data["causes"]))
     if "reason" in data:
-        return HoldUp(data["code"], data["name"], data["reason"])
-    return HoldUp(data["code"], data["name"], str(ExternalDependency.State(data["state"]).label))
+        return HoldUp(data["code"], data["name"], (("text", data["reason"]),))
+    return HoldUp(data["code"], data["name"], (("state", data["state"]),))
 
 
 def freeze_area(area: DevelopmentArea, held_up_by: list[HoldUp]) -> dict:
@@ -93,7 +119,10 @@ def freeze_area(area: DevelopmentArea, held_up_by: list[HoldUp]) -> dict:
         "participating": [_department(d) for d in area.participating_departments.all()],
         "depends_on": [{"key": a.key, "title": a.title} for a in area.depends_on.all()],
         "external": [_external(d) for d in area.external_dependencies.all()],
-        "held_up_by": [{"code": h.code, "name": h.name, "reason": h.reason} for h in held_up_by],
+        "held_up_by": [
+            {"code": h.code, "name": h.name, "causes": [list(c) for c in h.causes]}
+            for h in held_up_by
+        ],
     }
 
 

@@ -10,7 +10,6 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from areas.models import ActionPlan, DevelopmentArea, ExternalDependency, PlanChange
 from areas.roles import User
@@ -23,7 +22,6 @@ from areas.search import (
     search_words,
 )
 from areas.selectors import filter_plan_areas
-from areas.templatetags.plan_dates import plan_date
 
 from . import permissions
 from .models import AreaComment, Benefit, FollowUpReport, Risk, StatusUpdate, TrafficLight
@@ -203,20 +201,18 @@ def area_history(area: DevelopmentArea) -> AreaHistory:
     )
 
 
-def _area_reasons(status, as_of: date, planned_end, dependant_start) -> list[str]:
-    """Why an area holds up one that depends on it (none: it does not)."""
+def _area_reasons(status, as_of: date, planned_end, dependant_start) -> list[tuple[str, ...]]:
+    """Why an area holds up one that depends on it, as codes (none: it does not); see
+    ``records.HoldUp``."""
     reasons = []
     if is_late(planned_end, status, as_of):
-        reasons.append(pgettext("holds up", "late"))
+        reasons.append(("late",))
     if status is not None and not status.is_over:
         if status.traffic_light == TrafficLight.RED:
-            reasons.append(pgettext("holds up", "red light"))
+            reasons.append(("red",))
         revised = status.revised_end
         if revised and dependant_start and revised > dependant_start:
-            reasons.append(
-                pgettext("holds up", "expected to end %(date)s")
-                % {"date": plan_date(revised, status.revised_end_precision)}
-            )
+            reasons.append(("ends", revised.isoformat(), status.revised_end_precision))
     return reasons
 
 
@@ -270,11 +266,11 @@ def held_up_by(plan: ActionPlan, *, as_of: date | None = None) -> dict[int, list
         if reasons:
             key = link["to_developmentarea__key"]
             name = f"{key} {link['to_developmentarea__title']}"
-            direct[waiting].add(HoldUp(key, name, ", ".join(str(r) for r in reasons)))
+            direct[waiting].add(HoldUp(key, name, tuple(reasons)))
     for link in external:
         dependency = link.externaldependency
         direct[link.developmentarea_id].add(
-            HoldUp(dependency.code, dependency.name, dependency.get_state_display())
+            HoldUp(dependency.code, dependency.name, (("state", dependency.state),))
         )
     held: dict[int, set[HoldUp]] = defaultdict(set)
     for area_id, causes in direct.items():

@@ -83,12 +83,20 @@ def worker_log():
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: lines.append(record.getMessage())
     worker_logger = logging.getLogger("vsplan.worker")
-    level = worker_logger.level
+    level, disabled = worker_logger.level, worker_logger.disabled
     worker_logger.addHandler(handler)
     worker_logger.setLevel(logging.WARNING)
+    # Whatever another test in the process did to logging (a dictConfig disables the
+    # loggers that existed; logging.disable silences a level everywhere) is undone here.
+    worker_logger.disabled = False
+    silenced = logging.root.manager.disable
+    logging.disable(logging.NOTSET)
+    assert worker_logger.isEnabledFor(logging.WARNING)
     yield lines
     worker_logger.removeHandler(handler)
     worker_logger.setLevel(level)
+    worker_logger.disabled = disabled
+    logging.disable(silenced)
 
 
 @pytest.mark.django_db(transaction=True)

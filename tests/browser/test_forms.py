@@ -64,7 +64,7 @@ def test_the_forms_of_a_cycle(page_for, live_server, head, secretariat):
     page.goto(f"{live_server.url}/cycles/2025/goals/")
     page.fill("#id_value-0-value", "70")
     page.fill("#id_value-0-respondents", "12")
-    page.click("button:has-text('Save the values')")
+    page.click("button:has-text('Spara värdena')")
     page.wait_for_selector(".message")
     assert IndicatorValue.objects.get().respondents == 12
     assert axe_violations(page) == []

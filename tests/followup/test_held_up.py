@@ -109,3 +109,19 @@ def test_every_page_that_warns_names_the_area_that_holds_it_up(kth_plan, head, s
     assert _held() == {}
     page = client.get("/cycles/2026/reports/LED-04/").content.decode()
     assert warning in page and "(rött trafikljus)" in page
+
+
+def test_a_frozen_hold_up_is_worded_in_the_readers_language():
+    from django.utils import translation
+
+    from followup.records import _hold_up
+
+    frozen = {"code": "FOI-10", "name": "FOI-10 x",
+              "causes": [["red"], ["ends", "2025-06-30", "month"]]}  # fmt: skip
+    with translation.override("en"):
+        assert _hold_up(frozen).reason == "red light, expected to end June 2025"
+    with translation.override("sv"):
+        assert _hold_up(frozen).reason == "rött trafikljus, väntas bli klart juni 2025"
+        # Records frozen before the causes were codes keep their words; older ones a state.
+        assert _hold_up({"code": "A", "name": "A", "reason": "försenat"}).reason == "försenat"
+        assert _hold_up({"code": "L", "name": "Ladok", "state": "delayed"}).reason == "försenat"

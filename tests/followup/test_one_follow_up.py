@@ -76,8 +76,13 @@ def test_a_status_update_while_the_cycle_is_open_is_the_report(client, head, ope
     assert report.progress == "Done early."
     assert report.versions.count() == 1  # and the version is kept
     # My areas says one thing: the report holding the status, no second "not reported".
-    card = _card(client.get("/my/").content.decode(), "UTB-03")
+    card = _card(client.get("/my/?view=cards").content.decode(), "UTB-03")
     assert "rapporten</a> är utkast" in card and "Ej rapporterad" not in card
+    table = client.get("/my/").content.decode()
+    row = table[table.index('<tr id="row-UTB-03">') :]
+    row = row[: row.index("</tr>")]
+    assert "Avslutad" in row and "Rött (avviker)" in row and ">Utkast<" in row
+    assert "Ännu inte rapporterad" not in row
 
 
 def test_saving_the_report_is_the_areas_status_too(client, head, open_cycle):
@@ -107,7 +112,7 @@ def test_a_handed_in_report_holds_the_status_until_the_cycle_closes(client, head
     assert "har skickats in" in response.content.decode()
     assert StatusUpdate.objects.count() == before and _report().status == "ongoing"
     # The card offers no status form, and says why.
-    card = _card(client.get("/my/").content.decode(), "UTB-03")
+    card = _card(client.get("/my/?view=cards").content.decode(), "UTB-03")
     assert "be sekretariatet att skicka tillbaka" in card and "Uppdatera status" not in card
 
 
@@ -438,3 +443,23 @@ def test_goal_assessments_and_indicators_keep_what_they_replaced(secretariat, op
                          value=72, respondents=12)  # fmt: skip
     entry = AuditEntry.objects.filter(kind="indicator").first()
     assert (entry.before, entry.after) == ("70.00 (12)", "72 (12)")
+
+
+def test_the_audit_trail_words_a_report_state_in_the_readers_language(client, secretariat, head,
+                                                                      open_cycle):  # fmt: skip
+    from django.utils import translation
+
+    with translation.override("en"):  # written while English was active (a request, a job)
+        _submit(_report("UTB-01"), head)
+        cycles.report_review(report=_report("UTB-01"), user=secretariat, approve=False,
+                             reviewer_light="green", comment="Say more.")  # fmt: skip
+    assert set(AuditEntry.objects.filter(area__key="UTB-01").values_list("after", flat=True)) >= {
+        "submitted", "return: Say more."
+    }  # fmt: skip
+    client.force_login(secretariat)
+    page = client.get("/audit/?area=UTB-01").content.decode()
+    assert "<td>inskickad</td>" in page and "återskickad: Say more." in page
+    assert ">submitted<" not in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})
+    page = client.get("/audit/?area=UTB-01").content.decode()
+    assert "<td>submitted</td>" in page and "returned: Say more." in page
