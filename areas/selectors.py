@@ -63,19 +63,27 @@ def plan_tree(areas: QuerySet[DevelopmentArea]) -> list[SupportAreaBlock]:
     Three queries: the support areas, their responsible departments, and the
     areas with their groups.
     """
+    return arrange(list(areas.select_related("group", "plan")))
+
+
+def arrange(area_list: list[DevelopmentArea]) -> list[SupportAreaBlock]:
+    """Areas already read (in plan order, with their groups) arranged as ``plan_tree``
+    does: two queries, the support areas and their responsible departments."""
     support_areas = SupportArea.objects.prefetch_related("responsible_departments")
-    area_list = list(areas.select_related("group", "plan"))
     blocks = {sa.pk: SupportAreaBlock(sa) for sa in support_areas}
     for area in area_list:
-        block = blocks[area.support_area_id]
-        if area.upcoming:
-            block.upcoming.append(area)
-            continue
-        if block.blocks and block.blocks[-1].group == area.group:
-            block.blocks[-1].areas.append(area)
-        else:
-            block.blocks.append(GroupBlock(area.group, [area]))
+        place(blocks[area.support_area_id], area)
     return [b for b in blocks.values() if b.area_count]
+
+
+def place(block: SupportAreaBlock, area: DevelopmentArea) -> None:
+    """Add an area (the next in plan order) to its support area's block."""
+    if area.upcoming:
+        block.upcoming.append(area)
+    elif block.blocks and block.blocks[-1].group == area.group:
+        block.blocks[-1].areas.append(area)
+    else:
+        block.blocks.append(GroupBlock(area.group, [area]))
 
 
 def area_for_plan(plan: ActionPlan, key: str, *, page: bool = True) -> DevelopmentArea | None:
