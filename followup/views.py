@@ -1,8 +1,10 @@
 """Department heads' worklist and the in-place status update and comment forms."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -81,12 +83,24 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     work = worklist(
         standings, show=request.GET.get("show", "all"), sort=request.GET.get("sort", "key")
     )
+    # Above the limit the rows come a page at a time; the counts stay those of all.
+    page = None
+    rows = work.rows
+    if len(standings) > settings.VSPLAN_PLAN_EXPAND_LIMIT:
+        page = Paginator(work.rows, settings.VSPLAN_PLAN_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = page.object_list
+    page_url = _worklist_url(view, work.show, work.sort, work.descending)
     # The department reports the head may ask for; the form opens on the open cycle.
     report_cycles = seen_cycles if headed else []
     context = {
         "plan": plan,
-        "tree": _cards_tree(tree, {s.area.pk for s in work.rows}) if view == "cards" else [],
+        "tree": _cards_tree(tree, {s.area.pk for s in rows}) if view == "cards" else [],
         "worklist": work,
+        "rows": rows,
+        "page": page,
+        "page_url": page_url + ("&" if "?" in page_url else "?"),
         "view": view,
         "filters": _filter_links(work, view, open_cycle is not None),
         "columns": _sort_links(work, view, open_cycle),
