@@ -67,7 +67,7 @@ def test_above_the_limit_support_areas_come_collapsed_with_their_counts(reader_c
     inf = _section(html, "INF")
     assert "3.5 Infrastructure" in inf
     assert "<strong>25</strong> development areas" in inf
-    toggle = re.search(r'<a id="toggle-INF"[^>]*>', inf).group(0)
+    toggle = re.search(r'<a [^>]*id="toggle-INF"[^>]*>', inf).group(0)
     assert 'href="/?support_area=INF"' in toggle  # works without JavaScript
     assert 'aria-expanded="false"' in toggle
     assert 'data-hx-get="/?section=INF"' in toggle
@@ -188,7 +188,7 @@ def test_query_counts_of_the_large_plan_are_fixed(reader_client, secretariat):
     # 9 the page's count, 10 its areas, 11 their latest status updates.
     assert count({"section": "INF"}, htmx=True) == 11
     # 1-3 as above, 4 the filter's support area, 5 the matches up to the limit and one
-    # more, 6 their count, 7 a page of them, 8 their latest status updates, 9 support
+    # more, 6 the ids of all, 7 the page's areas, 8 their latest status updates, 9 support
     # areas, 10 their responsible departments, 11-13 the filter's choices, 14-15 the
     # navigation.
     assert count({"support_area": "INF"}) == 15
