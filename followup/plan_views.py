@@ -109,9 +109,14 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
         area_count = len(area_list)
         latest = latest_status_by_area(areas)
     elif filtered:
-        page = Paginator(areas.select_related("group", "plan"), settings.VSPLAN_PLAN_PAGE_SIZE)
-        page = page.get_page(request.GET.get("page"))
-        area_list, area_count = list(page.object_list), page.paginator.count
+        # The matches' ids in one pass (a search reads much text; counting and paging
+        # the filter would read it twice), then the page's areas by id.
+        matches = list(areas.values_list("pk", flat=True))
+        page = Paginator(matches, settings.VSPLAN_PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+        area_list = list(
+            DevelopmentArea.objects.filter(pk__in=page.object_list).select_related("group", "plan")
+        )
+        area_count = len(matches)
         latest = latest_status_by_area([a.pk for a in area_list])
     else:
         counts = counts_by_support_area(areas, today)
