@@ -66,7 +66,7 @@ def test_above_the_limit_support_areas_come_collapsed_with_their_counts(reader_c
     assert html.count('class="support-area plan-section"') == 7
     inf = _section(html, "INF")
     assert "3.5 Infrastructure" in inf
-    assert "<strong>25</strong> development areas" in inf
+    assert "<li>25 development areas</li>" in inf
     toggle = re.search(r'<a [^>]*id="toggle-INF"[^>]*>', inf).group(0)
     assert 'href="/?support_area=INF"' in toggle  # works without JavaScript
     assert 'aria-expanded="false"' in toggle
