@@ -57,13 +57,21 @@ def filter_plan_areas(
     return areas
 
 
-def plan_tree(areas: QuerySet[DevelopmentArea]) -> list[SupportAreaBlock]:
+def plan_tree(
+    areas: QuerySet[DevelopmentArea], *, plan: ActionPlan | None = None
+) -> list[SupportAreaBlock]:
     """The given areas arranged as the plan is: support area, then group, then area.
 
     Three queries: the support areas, their responsible departments, and the
-    areas with their groups.
+    areas with their groups (and their plan, unless ``plan`` says which it is: at
+    thousands of areas joining it costs more than reading them).
     """
-    return arrange(list(areas.select_related("group", "plan")))
+    if plan is None:
+        return arrange(list(areas.select_related("group", "plan")))
+    area_list = list(areas.select_related("group"))
+    for area in area_list:
+        area.plan = plan
+    return arrange(area_list)
 
 
 def arrange(area_list: list[DevelopmentArea]) -> list[SupportAreaBlock]:

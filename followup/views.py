@@ -53,7 +53,7 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     areas = DevelopmentArea.objects.none()
     if plan is not None and is_head(request.user):
         areas = permissions.areas_of_head(request.user, DevelopmentArea.objects.filter(plan=plan))
-    tree = plan_tree(areas)
+    tree = plan_tree(areas, plan=plan)
     area_list = [a for block in tree for a in block.all_areas]
     latest = latest_status_by_area(areas)
     attach_status(area_list, latest, today)
@@ -69,9 +69,10 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
         if open_cycle else {}
     )  # fmt: skip
     held = held_up_by(plan) if plan else {}
+    editable = permissions.status_updatable(request.user, area_list)
     for area in area_list:
         area.open_report = reports.get(area.pk)
-        area.can_edit = permissions.can_update_status(request.user, area)
+        area.can_edit = area.pk in editable
         area.responsible_here = area.responsible_department_id in headed
         area.held_up_by = held.get(area.pk, [])
     # The live standings (the latest status updates, as on the plan), each with its
