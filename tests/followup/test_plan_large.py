@@ -206,3 +206,11 @@ def test_the_default_page_size_is_a_hundred():
     from vsplan.settings import base
 
     assert base.VSPLAN_PLAN_PAGE_SIZE == 100
+
+
+@pytest.mark.django_db
+def test_a_section_asked_for_without_htmx_gets_the_whole_page(reader_client):
+    html = _get(reader_client, {"section": "INF"})
+    assert "<html" in html
+    assert html.count('class="support-area plan-section"') == 7
+    assert _area_links(html) == []
