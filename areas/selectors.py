@@ -57,25 +57,41 @@ def filter_plan_areas(
     return areas
 
 
-def plan_tree(areas: QuerySet[DevelopmentArea]) -> list[SupportAreaBlock]:
+def plan_tree(
+    areas: QuerySet[DevelopmentArea], *, plan: ActionPlan | None = None
+) -> list[SupportAreaBlock]:
     """The given areas arranged as the plan is: support area, then group, then area.
 
     Three queries: the support areas, their responsible departments, and the
-    areas with their groups.
+    areas with their groups (and their plan, unless ``plan`` says which it is: at
+    thousands of areas joining it costs more than reading them).
     """
+    if plan is None:
+        return arrange(list(areas.select_related("group", "plan")))
+    area_list = list(areas.select_related("group"))
+    for area in area_list:
+        area.plan = plan
+    return arrange(area_list)
+
+
+def arrange(area_list: list[DevelopmentArea]) -> list[SupportAreaBlock]:
+    """Areas already read (in plan order, with their groups) arranged as ``plan_tree``
+    does: two queries, the support areas and their responsible departments."""
     support_areas = SupportArea.objects.prefetch_related("responsible_departments")
-    area_list = list(areas.select_related("group", "plan"))
     blocks = {sa.pk: SupportAreaBlock(sa) for sa in support_areas}
     for area in area_list:
-        block = blocks[area.support_area_id]
-        if area.upcoming:
-            block.upcoming.append(area)
-            continue
-        if block.blocks and block.blocks[-1].group == area.group:
-            block.blocks[-1].areas.append(area)
-        else:
-            block.blocks.append(GroupBlock(area.group, [area]))
+        place(blocks[area.support_area_id], area)
     return [b for b in blocks.values() if b.area_count]
+
+
+def place(block: SupportAreaBlock, area: DevelopmentArea) -> None:
+    """Add an area (the next in plan order) to its support area's block."""
+    if area.upcoming:
+        block.upcoming.append(area)
+    elif block.blocks and block.blocks[-1].group == area.group:
+        block.blocks[-1].areas.append(area)
+    else:
+        block.blocks.append(GroupBlock(area.group, [area]))
 
 
 def area_for_plan(plan: ActionPlan, key: str, *, page: bool = True) -> DevelopmentArea | None:

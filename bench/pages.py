@@ -19,6 +19,9 @@ PAGES = [
     # (label, user, method, url, htmx)
     ("plan", "reader", "GET", "/", False),
     ("plan, filtered (htmx)", "reader", "GET", "/?support_area=INF&q=system", True),
+    # Above VSPLAN_PLAN_EXPAND_LIMIT (at 100×) the plan comes collapsed; a support area
+    # opens in place a page at a time.
+    ("plan, INF opened (htmx)", "reader", "GET", "/?section=INF", True),
     ("area", "reader", "GET", "/areas/UTB-01/", False),
     ("my areas", "head", "GET", "/my/", False),
     ("status form (htmx)", "head", "GET", "/areas/UTB-01/status/", True),

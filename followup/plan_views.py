@@ -4,25 +4,41 @@ These pages show the plan (``areas``) together with its follow-up, so they live
 in the follow-up's layer.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from areas import permissions as plan_permissions
-from areas.models import DevelopmentArea
+from areas.models import DevelopmentArea, SupportArea
 from areas.roles import is_council, is_head
 from areas.search import search_words
-from areas.selectors import plan_tree
+from areas.selectors import SupportAreaBlock, arrange, place
 from vsplan.http import HtmxHttpRequest
 
 from . import permissions
 from .access import get_area_for_user, get_plan_for_user
 from .forms import CommentForm, PlanPageFilterForm
-from .selectors import area_history, attach_status, filter_areas, held_up_by, search_hits
+from .models import TrafficLight
+from .selectors import (
+    SupportAreaCounts,
+    area_history,
+    attach_status,
+    counts_by_support_area,
+    filter_areas,
+    held_up_by,
+    search_hits,
+)
 from .standings import latest_status_by_area
+from .summary import NOT_REPORTED
 
 
 @require_GET
@@ -37,36 +53,128 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("followup:plan")
 
 
+@dataclass
+class PlanSection:
+    """A support area of a large plan as the plan page shows it: collapsed with its
+    counts, or opened on one page of its areas (``block``, ``page``)."""
+
+    support_area: SupportArea
+    counts: SupportAreaCounts
+    block: SupportAreaBlock | None = None
+    page: Page | None = None
+
+    @property
+    def count_links(self) -> list[dict]:
+        """Each count with the filter that lists what it counts (the plan page's own)."""
+        code, counts = self.support_area.code, self.counts
+        return [
+            {"key": key, "label": label, "count": getattr(counts, key), "query": query}
+            for key, label, query in [
+                ("red", TrafficLight.RED.label, {"traffic_light": "red"}),
+                ("amber", TrafficLight.AMBER.label, {"traffic_light": "amber"}),
+                ("green", TrafficLight.GREEN.label, {"traffic_light": "green"}),
+                ("not_reported", _("not yet reported"), {"status": NOT_REPORTED}),
+                ("late", _("late"), {"late": "on"}),
+            ]
+            if getattr(counts, key)
+            for query in [urlencode({"support_area": code, **query})]
+        ]
+
+
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def plan(request: HtmxHttpRequest) -> HttpResponse:
+    """The whole plan, or a filter's matches. Up to ``VSPLAN_PLAN_EXPAND_LIMIT`` areas
+    everything is shown; above it the support areas come collapsed with their counts (each
+    opens in place, ``?section=CODE``, or as a filter without JS) and a filter's matches
+    come a page at a time."""
     action_plan = get_plan_for_user(request)
     today = timezone.localdate()
     form = PlanPageFilterForm(request.GET or None)
     areas = DevelopmentArea.objects.filter(plan=action_plan)
+    if request.htmx and "section" in request.GET:
+        return _plan_section(request, areas, today)
     words = []
     if form.is_valid():
         areas = filter_areas(areas, user=request.user, as_of=today, **form.cleaned_data)
         words = search_words(form.cleaned_data["q"])
-    tree = plan_tree(areas)
-    latest = latest_status_by_area(areas)
-    found = [a for block in tree for a in block.all_areas]
-    attach_status(found, latest, today)
-    hits = search_hits(found, words, request.user)
-    for area in found:
+    filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.values())
+    limit = settings.VSPLAN_PLAN_EXPAND_LIMIT
+    # One more than the limit tells a large plan from one shown whole, in the query that
+    # reads the areas of the latter.
+    area_list = list(areas.select_related("group", "plan")[: limit + 1])
+    page, sections = None, []
+    if len(area_list) <= limit:
+        area_count = len(area_list)
+        latest = latest_status_by_area(areas)
+    elif filtered:
+        # The matches' ids in one pass (a search reads much text; counting and paging
+        # the filter would read it twice), then the page's areas by id.
+        matches = list(areas.values_list("pk", flat=True))
+        page = Paginator(matches, settings.VSPLAN_PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+        area_list = list(
+            DevelopmentArea.objects.filter(pk__in=page.object_list).select_related("group", "plan")
+        )
+        area_count = len(matches)
+        latest = latest_status_by_area([a.pk for a in area_list])
+    else:
+        counts = counts_by_support_area(areas, today)
+        sections = [
+            PlanSection(sa, counts[sa.pk])
+            for sa in SupportArea.objects.prefetch_related("responsible_departments")
+            if sa.pk in counts
+        ]
+        area_list, area_count, latest = [], sum(c.total for c in counts.values()), {}
+    tree = arrange(area_list) if area_list else []
+    attach_status(area_list, latest, today)
+    hits = search_hits(area_list, words, request.user)
+    for area in area_list:
         area.search_hits = hits.get(area.pk, [])
     context = {
         "words": words,
         "plan": action_plan,
         "form": form,
         "tree": tree,
-        "area_count": sum(block.area_count for block in tree),
-        "filtered": form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        "sections": sections,
+        "page": page,
+        "page_query": _query_without_page(request),
+        "area_count": area_count,
+        "filtered": filtered,
         "may_revise": plan_permissions.can_revise_plan(request.user),
     }
     template = "followup/plan.html#results" if request.htmx else "followup/plan.html"
     return render(request, template, context)
+
+
+def _plan_section(request: HtmxHttpRequest, areas, today) -> HttpResponse:
+    """One support area of a large plan, in place: opened on a page of its areas, or
+    collapsed again (``closed``); 404 for a support area the plan does not have."""
+    support_area = get_object_or_404(
+        SupportArea.objects.prefetch_related("responsible_departments"),
+        code=request.GET["section"],
+    )
+    areas = areas.filter(support_area=support_area)
+    counts = counts_by_support_area(areas, today).get(support_area.pk)
+    if counts is None:
+        raise Http404("The plan has no development area in this support area.")
+    section = PlanSection(support_area, counts)
+    if "closed" not in request.GET:
+        page = Paginator(areas.select_related("group", "plan"), settings.VSPLAN_PLAN_PAGE_SIZE)
+        section.page = page.get_page(request.GET.get("page"))
+        area_list = list(section.page.object_list)
+        attach_status(area_list, latest_status_by_area([a.pk for a in area_list]), today)
+        section.block = SupportAreaBlock(support_area)
+        for area in area_list:
+            place(section.block, area)
+    return render(request, "followup/plan.html#section", {"section": section})
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    """The request's query string without ``page``, for the page links to add theirs."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @require_GET

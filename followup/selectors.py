@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -174,6 +174,48 @@ def search_hits(
         where = _("Benefits, %(cycle)s") % {"cycle": benefit.report.cycle}
         add(benefit.report.area_id, where, benefit, BENEFIT_TEXT)
     return {area_id: found[:limit] for area_id, found in hits.items()}
+
+
+@dataclass
+class SupportAreaCounts:
+    """A support area's areas counted without reading them: in all, by the latest status
+    update's traffic light, not yet reported, and late (as the plan page's filters count)."""
+
+    total: int = 0
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    not_reported: int = 0
+    late: int = 0
+
+
+def counts_by_support_area(
+    areas: QuerySet[DevelopmentArea], as_of: date
+) -> dict[int, SupportAreaCounts]:
+    """``SupportAreaCounts`` of ``areas``, keyed by support area id: three queries (the
+    areas, their latest status updates' lights, the late areas), each one aggregate."""
+    counts: dict[int, SupportAreaCounts] = defaultdict(SupportAreaCounts)
+    for row in (
+        areas.order_by()
+        .values("support_area")
+        .annotate(total=Count("pk"), not_reported=Count("pk", filter=Q(status_version=0)))
+    ):
+        counts[row["support_area"]].total = row["total"]
+        counts[row["support_area"]].not_reported = row["not_reported"]
+    lights = (
+        StatusUpdate.objects.latest_per_area()
+        .filter(area__in=areas.values("pk"))
+        .order_by()
+        .values("area__support_area", "traffic_light")
+        .annotate(n=Count("pk"))
+    )
+    for row in lights:
+        if row["traffic_light"] in TrafficLight.values:
+            setattr(counts[row["area__support_area"]], row["traffic_light"], row["n"])
+    late = late_areas(areas, as_of).order_by().values("support_area").annotate(n=Count("pk"))
+    for row in late:
+        counts[row["support_area"]].late = row["n"]
+    return dict(counts)
 
 
 def attach_status(

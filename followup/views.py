@@ -1,8 +1,10 @@
 """Department heads' worklist and the in-place status update and comment forms."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,7 +53,7 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     areas = DevelopmentArea.objects.none()
     if plan is not None and is_head(request.user):
         areas = permissions.areas_of_head(request.user, DevelopmentArea.objects.filter(plan=plan))
-    tree = plan_tree(areas)
+    tree = plan_tree(areas, plan=plan)
     area_list = [a for block in tree for a in block.all_areas]
     latest = latest_status_by_area(areas)
     attach_status(area_list, latest, today)
@@ -67,9 +69,10 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
         if open_cycle else {}
     )  # fmt: skip
     held = held_up_by(plan) if plan else {}
+    editable = permissions.status_updatable(request.user, area_list)
     for area in area_list:
         area.open_report = reports.get(area.pk)
-        area.can_edit = permissions.can_update_status(request.user, area)
+        area.can_edit = area.pk in editable
         area.responsible_here = area.responsible_department_id in headed
         area.held_up_by = held.get(area.pk, [])
     # The live standings (the latest status updates, as on the plan), each with its
@@ -81,12 +84,24 @@ def my_areas(request: HtmxHttpRequest) -> HttpResponse:
     work = worklist(
         standings, show=request.GET.get("show", "all"), sort=request.GET.get("sort", "key")
     )
+    # Above the limit the rows come a page at a time; the counts stay those of all.
+    page = None
+    rows = work.rows
+    if len(standings) > settings.VSPLAN_PLAN_EXPAND_LIMIT:
+        page = Paginator(work.rows, settings.VSPLAN_PLAN_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        rows = page.object_list
+    page_url = _worklist_url(view, work.show, work.sort, work.descending)
     # The department reports the head may ask for; the form opens on the open cycle.
     report_cycles = seen_cycles if headed else []
     context = {
         "plan": plan,
-        "tree": _cards_tree(tree, {s.area.pk for s in work.rows}) if view == "cards" else [],
+        "tree": _cards_tree(tree, {s.area.pk for s in rows}) if view == "cards" else [],
         "worklist": work,
+        "rows": rows,
+        "page": page,
+        "page_url": page_url + ("&" if "?" in page_url else "?"),
         "view": view,
         "filters": _filter_links(work, view, open_cycle is not None),
         "columns": _sort_links(work, view, open_cycle),

@@ -227,6 +227,12 @@ VSPLAN_IMPORT_MAX_ROWS = env_int("VSPLAN_IMPORT_MAX_ROWS", 10_000)
 # (the KTH plan has some 300,000).
 VSPLAN_IMPORT_MAX_CHARACTERS = env_int("VSPLAN_IMPORT_MAX_CHARACTERS", 50_000_000)
 
+# The plan page and My areas show every area up to this many (the KTH plan has 72);
+# above it the plan's support areas come collapsed with their counts, and long lists
+# (a filter's matches, an opened support area, My areas' rows) come a page at a time.
+VSPLAN_PLAN_EXPAND_LIMIT = env_int("VSPLAN_PLAN_EXPAND_LIMIT", 500)
+VSPLAN_PLAN_PAGE_SIZE = env_int("VSPLAN_PLAN_PAGE_SIZE", 100)
+
 # E-mail (reminders). SMTP by default; development prints to the console.
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "vsplan@localhost")
 MAILERS = {
