@@ -49,3 +49,15 @@ def test_login_page_is_translated(client, kth_plan):
     html = client.get(reverse("login")).content.decode()
     assert "Logga in" in html
     assert "Användarnamn" in html
+
+
+def test_counts_are_grouped_the_swedish_way_and_years_never():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    page = Template("{% load numbers %}{{ n|grouped }} {{ year }}")
+    with translation.override("sv"):
+        assert page.render(Context({"n": 7200, "year": 2025})) == "7\xa0200 2025"
+    with translation.override("en"):
+        assert page.render(Context({"n": 7200, "year": 2025})) == "7,200 2025"
+    assert Template("{% load numbers %}{{ n|grouped }}").render(Context({"n": None})) == ""
