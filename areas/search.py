@@ -12,12 +12,18 @@ on PostgreSQL by ``LOWER`` under the ICU root collation (``und-x-icu``, which ev
 PostgreSQL built with ICU has), which lower-cases as Unicode does, whatever the database's own
 collation. The words are lower-cased by ``fold`` in Python.
 
-Marking a hit (``mark``) uses the same rule: a case-insensitive match of the word as written.
+On PostgreSQL a word also matches what its full-text search with the Swedish configuration
+matches (``to_tsvector('swedish', …) @@ plainto_tsquery('swedish', word)``): Swedish
+stemming, so "studenterna" finds "studenter" and "utvecklingen" finds "utveckling". SQLite has
+no Swedish stemmer; there the contained word is the whole rule.
+
+Marking a hit (``mark``) uses the containment rule: a case-insensitive match of the word as
+written (a hit found by stemming alone is listed, unmarked).
 """
 
 import re
 
-from django.db.models import F, Func, Q, TextField
+from django.db.models import CharField, F, Func, Lookup, Q, TextField
 from django.db.models.lookups import Contains
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
@@ -64,10 +70,32 @@ class Folded(Func):
         )
 
 
+@CharField.register_lookup
+@TextField.register_lookup
+class SwedishSearch(Lookup):
+    """``field__swedish_search=word``: PostgreSQL's full-text match with the Swedish
+    configuration; on other databases it matches nothing (the containment rule alone
+    applies there)."""
+
+    lookup_name = "swedish_search"
+
+    def as_sql(self, compiler, connection):
+        return "1 = 0", []
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = (
+            f"to_tsvector('swedish'::regconfig, COALESCE(({lhs})::text, '')) "
+            f"@@ plainto_tsquery('swedish'::regconfig, {rhs})"
+        )
+        return sql, [*lhs_params, *rhs_params]
+
+
 def contains_word(field: str, word: str) -> Q:
     """Does ``field`` (a path such as ``"progress"`` or ``"report__risks__owner"``) contain
-    ``word``, case aside?"""
-    return Q(Contains(Folded(F(field)), fold(word)))
+    ``word``, case aside (or, on PostgreSQL, match it by Swedish stemming)?"""
+    return Q(Contains(Folded(F(field)), fold(word))) | Q(**{f"{field}__swedish_search": word})
 
 
 def any_contains_word(fields: list[str], word: str) -> Q:

@@ -176,3 +176,17 @@ def test_the_open_data_search_reads_the_plan_case_aside(reader_client, secretari
     _status("UTB-01", secretariat, progress="Flamingo")
     assert keys("LIKVÄRDIG") == keys("likvärdig") != []
     assert keys("flamingo") == []  # the open data of the plan is the plan's text only
+
+
+@pytest.mark.django_db
+def test_on_postgresql_a_word_also_finds_its_swedish_forms(reader_client):
+    """PostgreSQL's full-text search with the Swedish configuration stems: "the exchange
+    students" finds "exchange students". SQLite has no Swedish stemmer: there a search finds
+    what contains it, and nothing more."""
+    found = _search(reader_client, "utbytesstudenterna")
+    if connection.vendor == "postgresql":
+        assert {"UTB-01", "UTB-02"} <= set(found)
+        assert _search(reader_client, "blabarsasen") == []  # stemming never drops å, ä, ö
+    else:
+        assert found == []
+    assert {"UTB-01", "UTB-02"} <= set(_search(reader_client, "utbytesstudent"))
