@@ -5,7 +5,7 @@ in the follow-up's layer.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -41,7 +41,13 @@ def start(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def plan(request: HtmxHttpRequest) -> HttpResponse:
-    action_plan = get_plan_for_user(request)
+    try:
+        action_plan = get_plan_for_user(request)
+    except Http404:
+        # An installation with no plan yet: the secretariat starts it, everyone else waits.
+        if plan_permissions.can_revise_plan(request.user):
+            return redirect("followup:plan_start")
+        return render(request, "followup/plan_empty.html")
     today = timezone.localdate()
     form = PlanPageFilterForm(request.GET or None)
     areas = DevelopmentArea.objects.filter(plan=action_plan)
