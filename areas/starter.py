@@ -214,7 +214,7 @@ def write_empty_workbook(out, *, language: str | None = None) -> None:
         for row, column in enumerate(PLAN_FIELDS, start=1):
             label = plan.cell(row=row, column=1, value=str(column.label))
             label.font = _HEADER_FONT
-        organisation = getattr(settings, "VSPLAN_ORGANISATION_NAME", "")
+        organisation = settings.VSPLAN_ORGANISATION_NAME
         if organisation:
             plan.cell(row=1, column=2, value=organisation)
         plan.cell(row=4, column=2, value="1")
@@ -348,7 +348,7 @@ def _plan_fields(cells: dict, title: str, result: ReadResult) -> dict:
                 continue
         found[name] = text
     if not found["organisation"]:
-        found["organisation"] = getattr(settings, "VSPLAN_ORGANISATION_NAME", "")
+        found["organisation"] = settings.VSPLAN_ORGANISATION_NAME
     for column in PLAN_FIELDS:
         if column.name in {*REQUIRED_PLAN_FIELDS, "organisation"} and not found[column.name]:
             result.errors.append(

@@ -160,9 +160,10 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     """Upload a revised plan; nothing changes until its change set is reviewed and applied."""
     if not plan_permissions.can_revise_plan(request.user):
         raise PermissionDenied(_IMPORT_REFUSAL)
-    if current_plan() is None:
+    try:
+        plan = get_plan_for_user(request)
+    except Http404:  # no plan yet: it is started, not revised
         return redirect("followup:plan_start")
-    plan = get_plan_for_user(request)
     rejected = ""
     form = PlanUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -7,10 +7,12 @@ These tests start from an empty database (``db``, never ``kth_plan``).
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -112,15 +114,17 @@ def secretary(db) -> User:
 def test_an_organisation_starts_its_plan_from_the_empty_workbook(client, secretary):
     reader = User.objects.create_user("lasare", "l@example.org", PASSWORD)
     client.force_login(reader)
-    with translation.override("en"):
-        page = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/")
     assert page.status_code == 200
     assert "No plan yet" in page.content.decode()
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert client.get("/plan/start/empty.xlsx").status_code == 403
     assert client.post("/plan/start/", {}).status_code == 403
 
     client.force_login(secretary)
     assert client.get("/start/").url == "/"
+    assert client.get("/plan/import/").url == "/plan/start/"  # nothing to revise yet
     assert client.get("/").url == "/plan/start/"
     download = client.get("/plan/start/empty.xlsx")
     assert download.status_code == 200
@@ -337,3 +341,19 @@ def test_a_start_upload_is_refused_once_a_plan_exists_and_to_others(client, secr
     assert bad.status_code == 200
     assert bad.context["rejected"]
     assert PlanImport.objects.count() == 1
+
+
+@override_settings(VSPLAN_ORGANISATION_NAME=ORGANISATION)
+def test_the_organisations_name_is_a_setting(client, secretary, tmp_path):
+    client.force_login(secretary)
+    assert ORGANISATION in client.get("/plan/start/").content.decode()  # the footer
+    wb = load_workbook(io.BytesIO(client.get("/plan/start/empty.xlsx").content))
+    assert sheet(wb, "Action plan", "Handlingsplan")["B1"].value == ORGANISATION
+
+    def without_organisation(wb):  # left empty: the setting's name is the plan's
+        sheet(wb, "Action plan", "Handlingsplan")["B1"] = None
+
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(_edit_workbook(without_organisation))
+    call_command("import_plan", str(path), "--new", "--apply", stdout=io.StringIO())
+    assert ActionPlan.objects.get().organisation == ORGANISATION
