@@ -14,8 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import translation
-from openpyxl import load_workbook
+from django.utils.html import escape
+from openpyxl import Workbook, load_workbook
 
+from areas.excel import ImportRejected
 from areas.models import (
     ActionPlan,
     Department,
@@ -26,9 +28,11 @@ from areas.models import (
     ProgrammeGoal,
     SupportArea,
 )
+from areas.revisions import build_change_set
 from areas.roles import SECRETARIAT, ensure_role_groups
-from areas.starter import write_empty_workbook
+from areas.starter import read_start_workbook, write_empty_workbook
 from tests.areas.excel_helpers import edited, exported, read
+from tests.test_hostile_workbooks import MAIN, replace_member, zip_bomb
 
 PASSWORD = "correct horse battery staple"
 ORGANISATION = "Länsstyrelsen i Exempellän"
@@ -187,8 +191,6 @@ def test_an_organisation_starts_its_plan_from_the_empty_workbook(client, secreta
     # The plan's export comes back unchanged.
     result = read(exported())
     assert not result.errors
-    from areas.revisions import build_change_set
-
     again = build_change_set(result.rows, plan, (result.errors, result.warnings))
     assert not again.has_changes and not again.errors and again.unchanged == 5
 
@@ -215,9 +217,6 @@ def _edit_workbook(edit) -> bytes:
 
 def _rejected(data: bytes) -> str:
     path = io.BytesIO(data)
-    from areas.excel import ImportRejected
-    from areas.starter import read_start_workbook
-
     with pytest.raises(ImportRejected) as error:
         read_start_workbook(path.getvalue())
     return str(error.value)
@@ -315,14 +314,12 @@ def test_a_missing_sheet_and_a_file_that_is_no_workbook_are_refused(db):
     with translation.override("en"):
         assert "the sheets “Departments” are missing" in _rejected(_edit_workbook(drop))
         assert "not an Excel workbook" in _rejected(b"%PDF-1.7 not a workbook")
-        assert "not a workbook that starts a plan" in _rejected(exported_kth_free_workbook())
+        assert "not a workbook that starts a plan" in _rejected(a_plain_workbook())
     nothing_written()
 
 
-def exported_kth_free_workbook() -> bytes:
+def a_plain_workbook() -> bytes:
     """A plain workbook with none of the starting sheets."""
-    from openpyxl import Workbook
-
     buffer = io.BytesIO()
     wb = Workbook()
     wb.active.title = "Blad1"
@@ -357,3 +354,64 @@ def test_the_organisations_name_is_a_setting(client, secretary, tmp_path):
     path.write_bytes(_edit_workbook(without_organisation))
     call_command("import_plan", str(path), "--new", "--apply", stdout=io.StringIO())
     assert ActionPlan.objects.get().organisation == ORGANISATION
+
+
+def _many_rows(wb):
+    for ws in (wb["DIG"], wb["LED"]):
+        for n in range(6_000):
+            ws.append([None, f"Område {n}"])
+
+
+def _departments_50_000(wb):
+    ws = sheet(wb, "Departments", "Avdelningar")
+    for n in range(50_000):
+        ws.append([f"D{n}", "x"])
+
+
+def _entity_in_the_workbook(data: bytes) -> bytes:
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<workbook " + MAIN + b">&e;</workbook>"
+    )
+    return replace_member(data, "xl/workbook.xml", lambda _xml: xxe)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (zip_bomb, "The workbook unpacks to more than 100 MB"),
+        (lambda: _entity_in_the_workbook(workbook()), "The workbook declares XML entities"),
+        (lambda: edited(workbook(), _many_rows), "The support areas' sheets have more than"),
+        (
+            lambda: edited(workbook(), _departments_50_000),
+            "Sheet Departments has more than 10000 rows",
+        ),
+        (lambda: workbook()[:4_000], "The file is damaged"),
+    ],
+    ids=["zip bomb", "external entity", "areas past the row limit", "50,000 departments",
+         "half a workbook"],
+)  # fmt: skip
+def test_a_hostile_starting_workbook_is_refused_with_a_clear_message(
+    client, secretary, make, expected
+):
+    client.force_login(secretary)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post("/plan/start/", {"workbook": SimpleUploadedFile("p.xlsx", make())})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The workbook was not read:" in html and escape(expected) in html
+    assert not PlanImport.objects.exists()
+    nothing_written()
+
+
+def test_an_upload_left_after_the_plan_was_started_says_so(client, secretary, tmp_path):
+    client.force_login(secretary)
+    url = client.post("/plan/start/", {"workbook": SimpleUploadedFile("p.xlsx", workbook())}).url
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(workbook())
+    call_command("import_plan", str(path), "--new", "--apply", stdout=io.StringIO())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url)
+    assert "This installation already has a plan" in page.content.decode()
+    assert client.post(url, {"revision": "2", "registration_number": "X"}).status_code == 200
+    assert ActionPlan.objects.count() == 1
