@@ -711,6 +711,7 @@ def _create_reference(start: StartData, user, record: Callable) -> None:
 
 
 def _first_revision(start: StartData, user, values: dict, record: Callable) -> ActionPlan:
+    valid_until = read_planned_period(start.plan.get("valid_until_text", "")).end
     plan = ActionPlan.objects.create(
         organisation=start.plan["organisation"],
         title=start.plan["title"],
@@ -720,9 +721,7 @@ def _first_revision(start: StartData, user, values: dict, record: Callable) -> A
         decision_date=values.get("decision_date"),
         decided_by=values.get("decided_by", ""),
         valid_until_text=start.plan.get("valid_until_text", ""),
-        valid_until=read_planned_period(start.plan.get("valid_until_text", "")).end.value
-        if read_planned_period(start.plan.get("valid_until_text", "")).end
-        else None,
+        valid_until=valid_until.value if valid_until else None,
         is_current=True,
         created_by=user,
         created_at=timezone.now(),
