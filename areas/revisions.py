@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -760,8 +760,20 @@ def start_change_set(start: StartData, records: list[dict], read_messages) -> Ch
     return change_set
 
 
+def plan_start(**options) -> tuple[ActionPlan, ChangeSet]:
+    """Start the plan (``_plan_start``); someone who started it in the same moment wins,
+    and this one is told so rather than shown an error page."""
+    try:
+        return _plan_start(**options)
+    except IntegrityError:
+        _refuse_unless_empty()  # the other start is committed by now: say so
+        raise RevisionError(
+            _("The plan could not be started; nothing was written. Try again.")
+        ) from None
+
+
 @transaction.atomic
-def plan_start(
+def _plan_start(
     *,
     start: StartData,
     records: list[dict],

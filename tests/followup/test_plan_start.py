@@ -416,3 +416,12 @@ def test_an_upload_left_after_the_plan_was_started_says_so(client, secretary, tm
     assert "This installation already has a plan" in page.content.decode()
     assert client.post(url, {"revision": "2", "registration_number": "X"}).status_code == 200
     assert ActionPlan.objects.count() == 1
+
+
+def test_departments_entered_in_the_administration_stop_a_start(db, tmp_path):
+    Department.objects.create(code="ADM", name_sv="Adm", kind=Department.Kind.SUBJECT)
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(workbook())
+    with translation.override("en"), pytest.raises(CommandError, match="already holds support"):
+        call_command("import_plan", str(path), "--new", "--apply", stdout=io.StringIO())
+    assert not ActionPlan.objects.exists() and Department.objects.count() == 1
