@@ -41,7 +41,7 @@ def sheet(wb, english: str, swedish: str):
     return wb[english] if english in wb.sheetnames else wb[swedish]
 
 
-def fill(wb, *, departments=None, support_areas=None, areas=None) -> None:
+def fill(wb, *, departments=None, support_areas=None, groups=None, areas=None) -> None:
     """The fictional county administrative board's plan, written into the empty workbook."""
     plan = sheet(wb, "Action plan", "Handlingsplan")
     plan["B1"] = ORGANISATION
@@ -63,7 +63,8 @@ def fill(wb, *, departments=None, support_areas=None, areas=None) -> None:
     ]:
         ws.append(row)
     ws = sheet(wb, "Groups", "Grupper")
-    ws.append(["DIG", "E-tjänster"])
+    for row in groups or [["DIG", "E-tjänster"]]:
+        ws.append(row)
     ws = sheet(wb, "Goals", "Mål")
     ws.append(["Enklare för medborgarna", "Färre steg i ärendena", "Enkät varje år"])
     template = wb["A"]
@@ -264,6 +265,20 @@ def _errors(data: bytes, tmp_path) -> str:
                 ]
             },  # fmt: skip
             "unknown kind",
+        ),
+        (
+            {"groups": [["DIG", "E-tjänster"], ["HR", "Rekrytering"]]},
+            "no support area on sheet Support areas has the code HR",
+        ),
+        (
+            {
+                "departments": [
+                    ["ADM", "Adm", "", "", ""],
+                    ["IT", "IT", "", "", "KANSLI"],
+                    ["MILJO", "Miljö", "", "", ""],
+                ]
+            },  # fmt: skip
+            "no other department on this sheet has the code KANSLI",
         ),
         (
             {"support_areas": [["DIG", "1", "Digitalisering", "", "", ""]]},
