@@ -80,7 +80,7 @@ class PlanImportAdmin(ReadOnlyAdmin):
     list_display = ["uploaded_at", "uploaded_by", "filename", "plan", "applied_as"]
     search_fields = ["filename", "uploaded_by__username"]
     list_select_related = ["uploaded_by", "plan", "applied_as"]
-    exclude = ["rows"]
+    exclude = ["rows", "start"]
 
 
 @admin.register(ActionPlan)

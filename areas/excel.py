@@ -990,8 +990,17 @@ def _check_shared_strings(archive: zipfile.ZipFile, limits: Limits) -> None:
 
 
 def _read_sheets(
-    wb, shapes: dict, codes: dict, limits: Limits, columns: list[Column]
+    wb,
+    shapes: dict,
+    codes: dict,
+    limits: Limits,
+    columns: list[Column],
+    *,
+    other_sheets: Iterable[str] = (),
+    budget: "_CharacterBudget | None" = None,
 ) -> ReadResult:
+    """The support areas' sheets (``codes``: sheet title to support area code) as rows;
+    ``other_sheets`` are read by the caller (a starting workbook's reference sheets)."""
     result = ReadResult()
     keywords = (wb.properties.keywords or "") if wb.properties else ""
     if FILTERED_MARK in keywords and EXPORT_MARK in keywords:
@@ -1001,12 +1010,12 @@ def _read_sheets(
                 "filter left out. Export the whole plan, edit that, and import it."
             )
         )
-    summary_titles = set()  # the summary and the lists: the export's, not read
+    summary_titles = set(other_sheets)  # the summary and the lists: the export's, not read
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             summary_titles.update((str(SUMMARY_TITLE), str(LISTS_TITLE)))
     wanted = {c.name: header_labels(c) for c in columns}
-    budget = _CharacterBudget(limits.characters)
+    budget = budget or _CharacterBudget(limits.characters)
     seen = set()
     for title in wb.sheetnames:
         if title in summary_titles:

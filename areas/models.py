@@ -499,13 +499,20 @@ class PlanImport(models.Model):
         "auth.User", verbose_name=_("uploaded by"), on_delete=models.CASCADE, related_name="+"
     )
     filename = models.CharField(_("file name"), max_length=255)
+    # Empty for a workbook that starts the plan (an installation with no plan yet).
     plan = models.ForeignKey(
         ActionPlan,
         verbose_name=_("revision it was read against"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="+",
     )
     rows = models.JSONField(_("rows"), default=list)
+    # A workbook that starts the plan also holds what the plan is built of: the plan's
+    # title and numbers, the support areas, groups, departments and goals
+    # (``areas.starter.StartData``, as plain values).
+    start = models.JSONField(_("the plan's reference data"), null=True, blank=True)
     errors = models.JSONField(_("errors while reading"), default=list)
     warnings = models.JSONField(_("warnings while reading"), default=list)
     applied_as = models.ForeignKey(

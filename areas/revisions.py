@@ -25,7 +25,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,9 +39,13 @@ from .models import (
     ExternalDependency,
     Group,
     PlanChange,
+    PlanImport,
+    ProgrammeGoal,
     SupportArea,
+    support_area_code_validator,
 )
 from .plandates import Note, read_planned_period
+from .starter import StartData
 
 COMPARED = ["support_area"] + [c.name for c in IMPORTED if c.name != "key"]
 KEY_RE = re.compile(r"^[\w.-]{1,20}$")
@@ -620,3 +625,214 @@ def _write_areas(change_set: ChangeSet, old: ActionPlan, new: ActionPlan, user) 
         area = areas[item["key"]]
         change(area, _("removed in revision"), old.revision, "")
     PlanChange.objects.bulk_create(plan_changes, batch_size=500)
+
+
+# ---------------------------------------------------------------------------
+# The first revision: an installation with no plan starts it from a workbook
+# ---------------------------------------------------------------------------
+
+
+def _refuse_unless_empty() -> None:
+    if ActionPlan.objects.exists():
+        raise RevisionError(
+            _(
+                "This installation already has a plan. Import a revised plan instead: export "
+                "the plan, edit it, and import it as a new revision."
+            )
+        )
+    if SupportArea.objects.exists() or Department.objects.exists():
+        raise RevisionError(
+            _(
+                "This installation has no plan, but it already holds support areas or "
+                "departments (entered in the administration). A plan is started on an empty "
+                "installation only; remove them there, or ask the administrator."
+            )
+        )
+
+
+def _create_reference(start: StartData, user, record: Callable) -> None:
+    """The departments, support areas, groups and goals of a starting workbook. Rows the
+    reading found wrong (duplicate or invalid codes) are left out: they are errors, which
+    stop the plan from being applied, and the rest still shows in the change set."""
+    departments: dict[str, Department] = {}
+    for row in start.departments:
+        code = row["code"]
+        if not code or code in departments or not row["kind"]:
+            continue
+        department = Department.objects.create(
+            code=code, name_sv=row["name_sv"], name_en=row["name_en"], kind=row["kind"],
+            name_confirmed=True,
+        )  # fmt: skip
+        departments[code] = department
+        record(department)
+    for row in start.departments:
+        parent = departments.get(row["parent"]) if row["parent"] else None
+        own = departments.get(row["code"])
+        if parent is not None and own is not None and parent != own and own.parent_id is None:
+            own.parent = parent
+            own.save(update_fields=["parent"])
+    support_areas: dict[str, SupportArea] = {}
+    for order, row in enumerate(start.support_areas, start=1):
+        code = row["code"]
+        if not code or code in support_areas:
+            continue
+        try:
+            support_area_code_validator(code)
+        except ValidationError:
+            continue
+        support_area = SupportArea.objects.create(
+            code=code, number=row["number"], order=order, name_sv=row["name_sv"],
+            name_en=row["name_en"], short_name_sv=row["short_name_sv"],
+        )  # fmt: skip
+        support_area.responsible_departments.set(
+            [departments[c] for c in row["responsible"] if c in departments]
+        )
+        support_areas[code] = support_area
+        record(support_area)
+    orders: dict[str, int] = defaultdict(int)
+    seen = set()
+    for row in start.groups:
+        support_area = support_areas.get(row["support_area"])
+        pair = (row["support_area"], row["name"])
+        if support_area is None or not row["name"] or pair in seen:
+            continue
+        seen.add(pair)
+        orders[row["support_area"]] += 1
+        group = Group.objects.create(
+            support_area=support_area, name=row["name"], order=orders[row["support_area"]]
+        )
+        record(group)
+    for order, row in enumerate((g for g in start.goals if g["title"]), start=1):
+        goal = ProgrammeGoal.objects.create(
+            order=order, title=row["title"], definition=row["definition"],
+            follow_up=row["follow_up"],
+        )  # fmt: skip
+        record(goal)
+
+
+def _first_revision(start: StartData, user, values: dict, record: Callable) -> ActionPlan:
+    valid_until = read_planned_period(start.plan.get("valid_until_text", "")).end
+    plan = ActionPlan.objects.create(
+        organisation=start.plan["organisation"],
+        title=start.plan["title"],
+        registration_number=values["registration_number"],
+        revision=values["revision"],
+        document_date=values.get("document_date"),
+        decision_date=values.get("decision_date"),
+        decided_by=values.get("decided_by", ""),
+        valid_until_text=start.plan.get("valid_until_text", ""),
+        valid_until=valid_until.value if valid_until else None,
+        is_current=True,
+        created_by=user,
+        created_at=timezone.now(),
+    )
+    record(plan)
+    return plan
+
+
+def start_values(start: StartData) -> dict:
+    """The first revision's label, number, dates and decider as the workbook gives them."""
+    plan = start.plan
+    return {
+        "revision": plan.get("revision") or "1",
+        "registration_number": plan.get("registration_number", ""),
+        "decided_by": plan.get("decided_by", ""),
+        "document_date": plan.get("document_date") or None,
+        "decision_date": plan.get("decision_date") or None,
+    }
+
+
+def start_change_set(start: StartData, records: list[dict], read_messages) -> ChangeSet:
+    """What starting the plan from this workbook would create (every area new), and what
+    stops it: built as the apply builds it, in a transaction that is then rolled back."""
+    with transaction.atomic():
+        _refuse_unless_empty()
+        _create_reference(start, None, lambda obj: None)
+        values = start_values(start)
+        plan = _first_revision(
+            start,
+            None,
+            {**values, "registration_number": values["registration_number"] or "-"},
+            lambda obj: None,
+        )
+        change_set = build_change_set(records, plan, read_messages)
+        transaction.set_rollback(True)
+    return change_set
+
+
+def plan_start(**options) -> tuple[ActionPlan, ChangeSet]:
+    """Start the plan (``_plan_start``); someone who started it in the same moment wins,
+    and this one is told so rather than shown an error page."""
+    try:
+        return _plan_start(**options)
+    except IntegrityError:
+        _refuse_unless_empty()  # the other start is committed by now: say so
+        raise RevisionError(
+            _("The plan could not be started; nothing was written. Try again.")
+        ) from None
+
+
+@transaction.atomic
+def _plan_start(
+    *,
+    start: StartData,
+    records: list[dict],
+    read_errors: list[Message],
+    user: AbstractBaseUser | None,
+    revision: str,
+    registration_number: str,
+    document_date=None,
+    decision_date=None,
+    decided_by: str = "",
+    expected_digest: str | None = None,
+    plan_import: PlanImport | None = None,
+) -> tuple[ActionPlan, ChangeSet]:
+    """Start the plan on an empty installation, all or nothing: its departments, support
+    areas, groups and goals, and its first revision with every area of the workbook, each
+    recorded as a change (who, when, what). ``expected_digest``: the change set the user
+    reviewed; a different one raises ChangeSetChanged."""
+    _refuse_unless_empty()
+    preview = start_change_set(start, records, (read_errors, []))
+    if expected_digest is not None and preview.digest != expected_digest:
+        raise ChangeSetChanged(
+            _("The plan changed after the change set was made. Review the changes again.")
+        )
+    if not preview.can_apply:
+        raise RevisionError(_("The workbook has errors or no changes; nothing was written."))
+    changes: list[PlanChange] = []
+
+    def record(obj) -> None:
+        changes.append(
+            PlanChange(
+                changed_by=user,
+                model=obj._meta.model_name,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                field=str(_("created when the plan was started")),
+                old_value="",
+                new_value=str(obj)[:1000],
+            )  # fmt: skip
+        )
+
+    _create_reference(start, user, record)
+    plan = _first_revision(
+        start,
+        user,
+        {
+            "revision": revision,
+            "registration_number": registration_number,
+            "document_date": document_date,
+            "decision_date": decision_date,
+            "decided_by": decided_by,
+        },
+        record,
+    )
+    PlanChange.objects.bulk_create(changes)
+    change_set = build_change_set(records, plan, (read_errors, []))
+    if not change_set.can_apply:  # the same rows, read against what was just created
+        raise RevisionError(_("The workbook has errors or no changes; nothing was written."))
+    _write_areas(change_set, plan, plan, user)
+    if plan_import is not None:
+        plan_import.applied_as = plan
+        plan_import.save(update_fields=["applied_as"])
+    return plan, change_set

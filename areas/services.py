@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from .excel import ReadResult
 from .models import ActionPlan, DevelopmentArea, PlanChange, PlanImport
+from .starter import StartData
 
 
 def _as_text(value: object) -> str:
@@ -58,13 +59,20 @@ def plan_change_record(
 
 
 def plan_import_create(
-    *, user: AbstractBaseUser, plan: ActionPlan, filename: str, result: ReadResult
+    *,
+    user: AbstractBaseUser,
+    plan: ActionPlan | None,
+    filename: str,
+    result: ReadResult,
+    start: StartData | None = None,
 ) -> PlanImport:
-    """Keep a workbook's rows, as read, until the secretariat has reviewed and applied them."""
+    """Keep a workbook's rows, as read, until the secretariat has reviewed and applied them
+    (``plan`` None and ``start`` given: a workbook that starts the plan)."""
     return PlanImport.objects.create(
         uploaded_by=user,
         filename=filename.replace("\x00", "")[:255],
         plan=plan,
+        start=start.as_dict() if start is not None else None,
         rows=result.rows,
         errors=[m.as_dict() for m in result.errors],
         warnings=[m.as_dict() for m in result.warnings],

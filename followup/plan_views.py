@@ -88,8 +88,14 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
     """The whole plan, or a filter's matches. Up to ``VSPLAN_PLAN_EXPAND_LIMIT`` areas
     everything is shown; above it the support areas come collapsed with their counts (each
     opens in place, ``?section=CODE``, or as a filter without JS) and a filter's matches
-    come a page at a time."""
-    action_plan = get_plan_for_user(request)
+    come a page at a time. With no plan yet the secretariat is sent to start one."""
+    try:
+        action_plan = get_plan_for_user(request)
+    except Http404:
+        # An installation with no plan yet: the secretariat starts it, everyone else waits.
+        if plan_permissions.can_revise_plan(request.user):
+            return redirect("followup:plan_start")
+        return render(request, "followup/plan_empty.html")
     today = timezone.localdate()
     form = PlanPageFilterForm(request.GET or None)
     areas = DevelopmentArea.objects.filter(plan=action_plan)

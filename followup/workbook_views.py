@@ -19,8 +19,17 @@ from areas import permissions as plan_permissions
 from areas.excel import XLSX_CONTENT_TYPE, ImportRejected, Message, export_filename, read_workbook
 from areas.forms import PlanUploadForm, RevisionForm
 from areas.models import ActionPlan, PlanImport, SupportArea
-from areas.revisions import ChangeSetChanged, RevisionError, build_change_set
+from areas.revisions import (
+    ChangeSetChanged,
+    RevisionError,
+    build_change_set,
+    plan_start,
+    start_change_set,
+    start_values,
+)
+from areas.selectors import current_plan
 from areas.services import plan_import_create
+from areas.starter import StartData, read_start_workbook, write_empty_workbook
 from vsplan.http import attachment
 
 from . import services
@@ -151,7 +160,10 @@ def plan_import(request: HttpRequest) -> HttpResponse:
     """Upload a revised plan; nothing changes until its change set is reviewed and applied."""
     if not plan_permissions.can_revise_plan(request.user):
         raise PermissionDenied(_IMPORT_REFUSAL)
-    plan = get_plan_for_user(request)
+    try:
+        plan = get_plan_for_user(request)
+    except Http404:  # no plan yet: it is started, not revised
+        return redirect("followup:plan_start")
     rejected = ""
     form = PlanUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -195,6 +207,8 @@ def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
                 "uploader's until it is applied."
             )
         )
+    if plan_import.start is not None:
+        return _start_review(request, plan_import)
     plan = get_plan_for_user(request)
     read_messages = (
         [Message(**m) for m in plan_import.errors],
@@ -247,5 +261,122 @@ def plan_import_review(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "problem": problem,
             "blocking_cycle": services.cycle_blocking_revision(plan),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------
+# Starting the plan: an installation with no plan, and a workbook that starts one
+# ---------------------------------------------------------------------------
+
+_START_REFUSAL = gettext_lazy(
+    "You tried to start the action plan from a workbook. Only the secretariat does that."
+)
+
+
+@require_GET
+@login_required
+def plan_start_workbook(request: HttpRequest) -> HttpResponse:
+    """The empty workbook a plan is started in (the secretariat's)."""
+    if not plan_permissions.can_revise_plan(request.user):
+        raise PermissionDenied(_START_REFUSAL)
+    buffer = io.BytesIO()
+    write_empty_workbook(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment("vsplan-new-plan.xlsx")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_start_page(request: HttpRequest) -> HttpResponse:
+    """On an installation with no plan: download the empty workbook, fill it in, upload it;
+    nothing is created until its change set is reviewed and applied."""
+    if not plan_permissions.can_revise_plan(request.user):
+        raise PermissionDenied(_START_REFUSAL)
+    if current_plan() is not None:
+        return redirect("followup:plan_import")
+    rejected = ""
+    form = PlanUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        try:
+            read = read_start_workbook(upload.read())
+        except ImportRejected as error:
+            rejected = str(error)
+        else:
+            plan_import = plan_import_create(
+                user=request.user,
+                plan=None,
+                filename=upload.name,
+                result=read.result,
+                start=read.data,
+            )
+            return redirect("followup:plan_import_review", pk=plan_import.pk)
+    imports = PlanImport.objects.filter(uploaded_by=request.user, plan=None)[:10]
+    return render(
+        request,
+        "followup/plan_start.html",
+        {"form": form, "rejected": rejected, "imports": imports},
+    )
+
+
+def _start_review(request: HttpRequest, plan_import: PlanImport) -> HttpResponse:
+    """The change set of a workbook that starts the plan (everything in it new), and
+    applying it as the plan's first revision."""
+    start = StartData.from_dict(plan_import.start)
+    read_messages = (
+        [Message(**m) for m in plan_import.errors],
+        [Message(**m) for m in plan_import.warnings],
+    )
+    problem = ""
+    change_set = None
+    if plan_import.applied_as is None:
+        try:
+            change_set = start_change_set(start, plan_import.rows, read_messages)
+        except RevisionError as error:
+            problem = str(error)
+    values = start_values(start)
+    form = RevisionForm(
+        initial={**values, "digest": change_set.digest if change_set else ""},
+    )
+    if request.method == "POST" and change_set is not None:
+        form = RevisionForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            digest = data.pop("digest")
+            try:
+                new, _applied = plan_start(
+                    start=start,
+                    records=plan_import.rows,
+                    read_errors=read_messages[0],
+                    user=request.user,
+                    expected_digest=digest,
+                    plan_import=plan_import,
+                    **data,
+                )
+            except ChangeSetChanged as error:
+                problem = str(error)
+                resubmit = request.POST.copy()
+                resubmit["digest"] = change_set.digest
+                form = RevisionForm(resubmit)
+            except RevisionError as error:
+                problem = str(error)
+            else:
+                messages.success(
+                    request,
+                    _("The plan is started: “%(revision)s” is its first revision.")
+                    % {"revision": new.revision},
+                )
+                return redirect("followup:plan")
+    return render(
+        request,
+        "followup/plan_start_review.html",
+        {
+            "plan_import": plan_import,
+            "start": start,
+            "change_set": change_set,
+            "form": form,
+            "problem": problem,
         },
     )

@@ -34,6 +34,10 @@ MATRIX = {
     "followup:plan_import": ([], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     # The upload is the secretariat user's; an empty POST re-shows the change set.
     "followup:plan_import_review": ([1], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
+    # Starting the plan: the secretariat's; with a plan in place the page sends it to the
+    # import of a revised plan (tests/followup/test_plan_start.py starts from nothing).
+    "followup:plan_start": ([], MANAGE_POST, MANAGE_POST),
+    "followup:plan_start_workbook": ([], SECRETARIAT_ONLY, NOBODY),
     "followup:revisions": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     # Revision 99 is an earlier revision, kept as a snapshot.
     "followup:revision_detail": ([99], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),

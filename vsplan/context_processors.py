@@ -8,3 +8,8 @@ def sign_on(request: HttpRequest) -> dict:
         "oidc_enabled": settings.VSPLAN_OIDC_ENABLED,
         "oidc_label": settings.VSPLAN_OIDC_LABEL,
     }
+
+
+def organisation(request: HttpRequest) -> dict:
+    """The organisation's name (setting ``VSPLAN_ORGANISATION_NAME``), for the footer."""
+    return {"organisation_name": settings.VSPLAN_ORGANISATION_NAME}

@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "followup.context_processors.navigation",
                 "vsplan.context_processors.sign_on",
+                "vsplan.context_processors.organisation",
             ],
         },
     },
@@ -195,6 +196,9 @@ VSPLAN_SITE_URL = env_url("VSPLAN_SITE_URL", "http://127.0.0.1:8000")
 
 # Indicator values (PULS) from fewer respondents than this are never shown.
 VSPLAN_MIN_RESPONDENTS = env_int("VSPLAN_MIN_RESPONDENTS", 5)
+# The organisation's name: offered in the empty workbook a plan is started from (each
+# revision keeps the name it was decided under) and shown in every page's footer.
+VSPLAN_ORGANISATION_NAME = env_str("VSPLAN_ORGANISATION_NAME", "")
 # An organisation's logo for the report PDF's cover: a PNG, JPEG or SVG file's path (none
 # is shipped; without one the cover has none).
 VSPLAN_REPORT_LOGO = env_str("VSPLAN_REPORT_LOGO", "")

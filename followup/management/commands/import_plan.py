@@ -5,8 +5,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
 from areas.excel import ImportRejected, read_workbook
-from areas.revisions import RevisionError, build_change_set
+from areas.models import ActionPlan
+from areas.revisions import (
+    RevisionError,
+    build_change_set,
+    plan_start,
+    start_change_set,
+    start_values,
+)
 from areas.selectors import current_plan
+from areas.starter import read_start_workbook
 from followup.services import plan_revise
 from followup.workbook import STATUS_COLUMNS, read_only_edits
 
@@ -14,12 +22,19 @@ from followup.workbook import STATUS_COLUMNS, read_only_edits
 class Command(BaseCommand):
     help = (
         "Read a revised plan from an Excel workbook in the export's layout and print its "
-        "change set; with --apply and --revision, write it as a new revision."
+        "change set; with --apply and --revision, write it as a new revision. With --new, "
+        "start the plan of an empty installation from a filled-in empty workbook (see "
+        "the plan page, or README.md); with --apply, write it as the first revision."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The workbook (.xlsx).")
         parser.add_argument("--apply", action="store_true", help="Write the changes.")
+        parser.add_argument(
+            "--new",
+            action="store_true",
+            help="Start the plan: an installation with no plan, a workbook that starts one.",
+        )
         parser.add_argument("--revision", help="The new revision's label (needed with --apply).")
         parser.add_argument(
             "--registration-number", help="Default: the current revision's registration number."
@@ -31,12 +46,7 @@ class Command(BaseCommand):
         with translation.override(language):
             self._import(**options)
 
-    def _import(self, *, file, apply, revision, registration_number, user, **options):
-        plan = current_plan()
-        if plan is None:
-            raise CommandError("No action plan has been loaded.")
-        if apply and not revision:
-            raise CommandError("--apply needs --revision LABEL.")
+    def _import(self, *, file, apply, new, revision, registration_number, user, **options):
         author = None
         if user:
             author = User.objects.filter(username=user).first()
@@ -47,6 +57,17 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"Could not read {path}: {error.strerror}.") from None
+        if new:
+            self._start(data, apply, revision, registration_number, author)
+            return
+        plan = current_plan()
+        if plan is None:
+            raise CommandError(
+                "No action plan has been loaded. To start one from a workbook, use --new "
+                "(see README.md, 'Starting with your own organisation's plan')."
+            )
+        if apply and not revision:
+            raise CommandError("--apply needs --revision LABEL.")
         try:
             result = read_workbook(data, read_only_columns=STATUS_COLUMNS)
         except ImportRejected as error:
@@ -70,6 +91,48 @@ class Command(BaseCommand):
         except RevisionError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(f"Applied as revision {new.revision!r}."))
+
+    def _start(self, data: bytes, apply: bool, revision, registration_number, author) -> None:
+        if ActionPlan.objects.exists():
+            raise CommandError(
+                "This installation already has a plan; --new starts one on an empty "
+                "installation only. To revise the plan, import the workbook without --new."
+            )
+        try:
+            read = read_start_workbook(data)
+        except ImportRejected as error:
+            raise CommandError(str(error)) from None
+        result, start = read.result, read.data
+        try:
+            change_set = start_change_set(start, result.rows, (result.errors, result.warnings))
+        except RevisionError as error:
+            raise CommandError(str(error)) from None
+        out = self.stdout.write
+        out(f"{start.plan['organisation']}: {start.plan['title']}")
+        out(
+            f"{len(start.departments)} departments, {len(start.support_areas)} support areas, "
+            f"{len(start.groups)} groups, {len(start.goals)} goals."
+        )
+        self._print(change_set)
+        if change_set.errors or change_set.unknown_departments:
+            raise CommandError("The workbook has errors; nothing was written.")
+        if not apply:
+            return
+        values = start_values(start)
+        values["revision"] = revision or values["revision"]
+        values["registration_number"] = registration_number or values["registration_number"]
+        try:
+            plan, _applied = plan_start(
+                start=start,
+                records=result.rows,
+                read_errors=result.errors,
+                user=author,
+                expected_digest=change_set.digest,
+                **values,
+            )
+        except RevisionError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(self.style.SUCCESS(f"The plan is started as revision {plan.revision!r}."))
 
     def _print(self, change_set) -> None:
         out = self.stdout.write
