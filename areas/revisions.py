@@ -41,6 +41,7 @@ from .models import (
     PlanChange,
     PlanImport,
     ProgrammeGoal,
+    RiskAspect,
     SupportArea,
     support_area_code_validator,
 )
@@ -650,6 +651,15 @@ def _refuse_unless_empty() -> None:
         )
 
 
+# The aspects of the KTH plan's section 2.8, which are those of any risk analysis.
+DEFAULT_RISK_ASPECTS = [
+    ("external", "Påverkande omvärldsfaktorer", "External factors"),
+    ("internal", "Påverkande invärldsfaktorer och beroenden", "Internal factors and dependencies"),
+    ("work_environment", "Arbetsmiljöaspekter", "Work environment"),
+    ("competence", "Kompetensförsörjningsaspekter", "Competence supply"),
+]
+
+
 def _create_reference(start: StartData, user, record: Callable) -> None:
     """The departments, support areas, groups and goals of a starting workbook. Rows the
     reading found wrong (duplicate or invalid codes) are left out: they are errors, which
@@ -708,6 +718,12 @@ def _create_reference(start: StartData, user, record: Callable) -> None:
             follow_up=row["follow_up"],
         )  # fmt: skip
         record(goal)
+    # Every risk analysis takes a position on the same four aspects; a new organisation
+    # starts with them (renamed or added to in the admin), so its reports can name risks.
+    if not RiskAspect.objects.exists():
+        for order, (code, name_sv, name_en) in enumerate(DEFAULT_RISK_ASPECTS, start=1):
+            record(RiskAspect.objects.create(code=code, order=order, name_sv=name_sv,
+                                             name_en=name_en))  # fmt: skip
 
 
 def _first_revision(start: StartData, user, values: dict, record: Callable) -> ActionPlan:

@@ -26,6 +26,7 @@ from areas.models import (
     PlanChange,
     PlanImport,
     ProgrammeGoal,
+    RiskAspect,
     SupportArea,
 )
 from areas.roles import SECRETARIAT, ensure_role_groups
@@ -168,10 +169,14 @@ def test_an_organisation_starts_its_plan_from_the_empty_workbook(client, secreta
     assert DevelopmentArea.objects.get(key="DIG-03").title == "Ny webbplats"  # key given
     assert DevelopmentArea.objects.get(key="DIG-01").group.name == "E-tjänster"
     assert ProgrammeGoal.objects.get().title == "Enklare för medborgarna"
+    # The four risk aspects every analysis names, so that reports can list their risks.
+    assert list(RiskAspect.objects.values_list("code", flat=True)) == [
+        "external", "internal", "work_environment", "competence"
+    ]  # fmt: skip
     # Every object created is in the plan's changes, with who created it.
     recorded = set(PlanChange.objects.values_list("model", "changed_by"))
-    assert {m for m, _u in recorded} >= {"actionplan", "department", "supportarea",
-                                          "group", "programmegoal", "developmentarea"}  # fmt: skip
+    assert {m for m, _u in recorded} >= {"actionplan", "department", "supportarea", "group",
+                                          "programmegoal", "riskaspect", "developmentarea"}  # fmt: skip
     assert {u for _m, u in recorded} == {secretary.pk}
 
     page = client.get("/").content.decode()
