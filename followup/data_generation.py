@@ -23,6 +23,7 @@ from uuid import uuid4
 
 from django.apps import apps
 from django.db import connection, connections
+from django.utils import timezone
 
 from .models import DataGeneration
 
@@ -45,6 +46,12 @@ def data_generation() -> str:
     ``migrate``) every call gives a new value, so that nothing cached is ever reused."""
     token = DataGeneration.objects.filter(pk=TOKEN_ROW).values_list("token", flat=True).first()
     return token or f"unkept-{uuid4().hex}"
+
+
+def dated_generation() -> str:
+    """The token and today's date: what a stored PDF is made from (its "late" and the date
+    it prints change with the day as well as with the data)."""
+    return f"{data_generation()}:{timezone.localdate().isoformat()}"
 
 
 def watched_tables() -> list[str]:

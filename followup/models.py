@@ -673,6 +673,10 @@ class StoredPdf(models.Model):
     # was kept), and whether the cycle's own text.
     text_of = models.JSONField(_("reports whose text it shows"), null=True, blank=True)
     cycle_text = models.BooleanField(_("with the cycle's text"), default=True)
+    # What it was made from: the data's generation (``followup.data_generation``) and the
+    # day (late and the date it prints depend on it). While both are the same, asking
+    # again serves this copy, for an open cycle too.
+    made_from = models.CharField(_("made from"), max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("generated report")

@@ -7,7 +7,7 @@ it was when it refuses. Permission is the caller's business
 (``followup.permissions``).
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,6 +21,7 @@ from areas.models import ActionPlan, Department, DevelopmentArea, PlanImport, Pr
 from areas.revisions import ChangeSet, RevisionError, revision_apply
 
 from .cycle_selectors import PdfReadership
+from .data_generation import dated_generation
 from .models import (
     AreaComment,
     AuditEntry,
@@ -391,6 +392,10 @@ PDF_SCOPES = {
 }
 
 
+# How long a requested PDF may be "being made" before asking again makes it anew.
+PDF_PENDING_PATIENCE = timedelta(minutes=10)
+
+
 def pdf_request(
     *,
     cycle: FollowUpCycle,
@@ -417,7 +422,18 @@ def pdf_request(
             readers=readership.key,
             defaults={"requested_by": user},
         )
-        reused = cycle.is_frozen and stored.state == StoredPdf.State.DONE and not regenerate
+        # Served again while what it was made from is unchanged (a frozen cycle's always);
+        # one being made is not asked for twice (unless it has waited for over ten minutes,
+        # when its worker is likely gone).
+        done = stored.state == StoredPdf.State.DONE and (
+            cycle.is_frozen or stored.made_from == dated_generation()
+        )
+        being_made = (
+            not _created
+            and stored.state == StoredPdf.State.PENDING
+            and stored.requested_at > timezone.now() - PDF_PENDING_PATIENCE
+        )
+        reused = (done or being_made) and not regenerate
         audit(
             AuditEntry.Kind.PDF_MADE,
             user=user,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from areas.models import Department, SupportArea
 
+from .data_generation import dated_generation
 from .models import StoredPdf
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ def render_stored_pdf(stored_pdf_id: int) -> None:
 
     stored = StoredPdf.objects.select_related("cycle__plan", "requested_by").get(pk=stored_pdf_id)
     user = stored.requested_by
+    # Read before the data: a write meanwhile leaves this copy named by the older generation,
+    # so the next request makes it again rather than serve it as newer than it is.
+    made_from = dated_generation()
     try:
         data = build_pdf_data(
             cycle=stored.cycle,
@@ -63,6 +67,7 @@ def render_stored_pdf(stored_pdf_id: int) -> None:
         stored.sha256 = hashlib.sha256(content).hexdigest()
         stored.pages = len(PdfReader(io.BytesIO(content)).pages)
         stored.state, stored.error = StoredPdf.State.DONE, ""
+        stored.made_from = made_from
     stored.finished_at = timezone.now()
     stored.save()
 

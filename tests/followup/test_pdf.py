@@ -482,3 +482,64 @@ def test_an_oversized_report_is_refused(cycle, monkeypatch):
             today=date(2026, 3, 2),
         )
     assert DevelopmentArea.objects.count() == 72
+
+
+@pytest.mark.django_db
+def test_an_open_cycles_report_is_served_again_while_what_it_was_made_from_is_unchanged(
+    client, secretariat, council, head, cycle, monkeypatch
+):
+    from django.utils import timezone
+
+    from followup import pdf
+    from followup.services import status_update_create
+
+    calls = []
+    real = pdf.render_pdf
+    monkeypatch.setattr(pdf, "render_pdf", lambda data: calls.append(1) or real(data))
+    asked = {"scope": "support_area", "code": "LED", "lang": "sv"}
+    client.force_login(secretariat)
+    client.post("/cycles/2025/pdf/", asked)
+    client.force_login(council)  # reads the same: shares the copy
+    client.post("/cycles/2025/pdf/", asked)
+    assert len(calls) == 1 and StoredPdf.objects.get().made_from
+    # A change to the data makes the next request render it anew ...
+    area = DevelopmentArea.objects.get(key="LED-03")
+    status_update_create(area=area, author=secretariat, seen_version=area.status_version,
+                         status="paused", traffic_light="green")  # fmt: skip
+    client.post("/cycles/2025/pdf/", asked)
+    assert len(calls) == 2
+    client.post("/cycles/2025/pdf/", asked)
+    assert len(calls) == 2  # ... once
+    # ... and so does a new day (late, and the date it prints, change with it).
+    tomorrow = timezone.localdate() + timezone.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    client.post("/cycles/2025/pdf/", asked)
+    assert len(calls) == 3
+
+
+@pytest.mark.django_db
+def test_a_report_being_made_is_not_asked_for_twice(secretariat, cycle, monkeypatch):
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from followup import services, tasks
+    from followup.cycle_selectors import pdf_readership
+
+    queued = []
+    monkeypatch.setattr(tasks, "render_stored_pdf", SimpleNamespace(enqueue=queued.append))
+    readership = pdf_readership(secretariat, cycle, "programme", "")
+
+    def ask():
+        return services.pdf_request(cycle=cycle, scope="programme", code="", language="sv",
+                                    user=secretariat, readership=readership)  # fmt: skip
+
+    first = ask()
+    assert queued == [first.pk] and first.state == StoredPdf.State.PENDING
+    assert ask().pk == first.pk and queued == [first.pk]  # being made: not queued again
+    # One that has waited for over ten minutes (its worker gone) is queued again.
+    StoredPdf.objects.filter(pk=first.pk).update(
+        requested_at=timezone.now() - timezone.timedelta(minutes=11)
+    )
+    ask()
+    assert queued == [first.pk, first.pk]
