@@ -15,10 +15,10 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from areas.models import Department, ProgrammeGoal, SupportArea
-from vsplan.http import HtmxHttpRequest, attachment
+from vsplan.http import HtmxHttpRequest, attachment, form_target
 
 from . import cycles, permissions, services
 from .access import get_cycle_for_user, get_managed_cycle, get_plan_for_user, get_report_for_user
@@ -199,7 +199,7 @@ def _cycle_page(
     return render(request, "followup/cycle_detail.html", context, status=status)
 
 
-@require_POST
+@form_target("followup:cycle_detail")
 @login_required
 def cycle_report_text(request: HttpRequest, year: int) -> HttpResponse:
     """Save the report's text (summary, overall assessment, decisions asked for)."""
@@ -285,7 +285,7 @@ def _confirmed(request: HttpRequest) -> bool:
     return request.method == "POST" and request.POST.get("confirm") == "yes"
 
 
-@require_POST
+@form_target("followup:cycle_detail")
 @login_required
 def cycle_open(request: HttpRequest, year: int) -> HttpResponse:
     """Opens at once; before the cycle's opening date, asks first."""
@@ -390,7 +390,7 @@ def cycle_delete(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("followup:cycles")
 
 
-@require_POST
+@form_target("followup:cycle_detail")
 @login_required
 def cycle_deadline(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_managed_cycle(request, year)
@@ -412,7 +412,7 @@ def cycle_deadline(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@require_POST
+@form_target("followup:cycle_detail")
 @login_required
 def cycle_remind(request: HttpRequest, year: int) -> HttpResponse:
     cycle = get_managed_cycle(request, year)
@@ -432,7 +432,7 @@ def cycle_remind(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("followup:cycle_detail", year=year)
 
 
-@require_POST
+@form_target("followup:cycle_detail", keep=("year",))
 @login_required
 def cycle_remind_one(request: HttpRequest, year: int, user_id: int) -> HttpResponse:
     """Remind one head now, from the reporting grid."""
@@ -714,7 +714,7 @@ def _report_template(request: HtmxHttpRequest) -> str:
     return "followup/report.html#report_form" if request.htmx else "followup/report.html"
 
 
-@require_POST
+@form_target("followup:report_detail")
 @login_required
 def report_review(request: HttpRequest, year: int, key: str) -> HttpResponse:
     report = get_report_for_user(request, year, key)
@@ -834,7 +834,7 @@ def _ask_for_pdf(request: HttpRequest, cycle: FollowUpCycle, wanted) -> HttpResp
     return redirect("followup:pdf_status", year=cycle.year, pk=stored.pk)
 
 
-@require_POST
+@form_target("followup:cycle_detail")
 @login_required
 def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     """Ask for a report PDF: rendered in the background, kept; a closed cycle's is reused."""
@@ -848,7 +848,7 @@ def cycle_pdf(request: HtmxHttpRequest, year: int) -> HttpResponse:
     return _ask_for_pdf(request, cycle, wanted)
 
 
-@require_POST
+@form_target("followup:my_areas")
 @login_required
 def pdf_ask(request: HttpRequest) -> HttpResponse:
     """Ask for a report PDF from My areas (a department's report) or an area's page (the

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from areas.models import Department, DevelopmentArea
 from areas.roles import headed_department_ids, is_head
 from areas.selectors import current_plan, plan_tree
-from vsplan.http import HtmxHttpRequest
+from vsplan.http import HtmxHttpRequest, form_target
 
 from . import permissions, services
 from .access import get_area_for_user, get_status_area_for_user
@@ -265,7 +265,7 @@ def area_status(request: HtmxHttpRequest, key: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_POST
+@form_target("followup:area_detail")
 @login_required
 def area_comment(request: HtmxHttpRequest, key: str) -> HttpResponse:
     area = get_area_for_user(request, key)

@@ -26,6 +26,9 @@ MANAGE_POST = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "ot
 SECRETARIAT_ONLY = {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
                     "secretariat": 200, "admin_user": 200}  # fmt: skip
 NOBODY = dict.fromkeys(ROLES, 405)
+# A form's target asked for with GET (a reload, a language switch after an error shown
+# there) goes on to the page the form is on, which then checks who may see it.
+TO_THE_FORMS_PAGE = dict.fromkeys(ROLES, 302)
 MATRIX = {
     "followup:plan": ([], {"anonymous": 302} | dict.fromkeys(ROLES[1:], 200), dict.fromkeys(ROLES, 405)),
     "followup:start": ([], dict.fromkeys(ROLES, 302), dict.fromkeys(ROLES, 405)),
@@ -58,7 +61,7 @@ MATRIX = {
     ),
     "followup:area_comment": (
         ["UTB-01"],
-        dict.fromkeys(ROLES, 405),
+        TO_THE_FORMS_PAGE,
         {"anonymous": 302, "reader": 403, "council": 403, "head": 200, "other_head": 403,
          "secretariat": 200, "admin_user": 200},
     ),
@@ -93,7 +96,7 @@ MATRIX = {
     ),
     "followup:report_review": (
         [2025, "UTB-01"],
-        dict.fromkeys(ROLES, 405),
+        TO_THE_FORMS_PAGE,
         {"anonymous": 302, "reader": 403, "council": 403, "head": 403, "other_head": 403,
          "secretariat": 200, "admin_user": 200},
     ),
@@ -114,28 +117,28 @@ MATRIX = {
     ),
     "followup:cycle_pdf": (
         [2025],
-        dict.fromkeys(ROLES, 405),
+        TO_THE_FORMS_PAGE,
         {"anonymous": 302, "reader": 403, "council": 302, "head": 403, "other_head": 403,
          "secretariat": 302, "admin_user": 302},
     ),
     # Asked for from My areas and an area's page, with the cycle in the form: without it,
     # a plain 400 (who may have which report: tests/followup/test_pdf_heads.py).
-    "followup:pdf_ask": ([], dict.fromkeys(ROLES, 405), {"anonymous": 302} | dict.fromkeys(ROLES[1:], 400)),
+    "followup:pdf_ask": ([], TO_THE_FORMS_PAGE, {"anonymous": 302} | dict.fromkeys(ROLES[1:], 400)),
     "followup:pdf_status": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
     "followup:pdf_download": ([2025, 1], CYCLE_READERS, dict.fromkeys(ROLES, 405)),
-    "followup:cycle_remind": ([2025], NOBODY, MANAGE_POST),
+    "followup:cycle_remind": ([2025], TO_THE_FORMS_PAGE, MANAGE_POST),
     # 2026 cannot open while 2025 is: the refusal, on the cycle's page.
-    "followup:cycle_open": ([2026], NOBODY, MANAGE_POST),
+    "followup:cycle_open": ([2026], TO_THE_FORMS_PAGE, MANAGE_POST),
     # The irreversible steps ask first: a GET or a POST without "confirm" shows the question.
     "followup:cycle_close": ([2025], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     "followup:cycle_publish": ([2024], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     "followup:cycle_reopen": ([2024], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     "followup:cycle_delete": ([2026], SECRETARIAT_ONLY, SECRETARIAT_ONLY),
     # An empty deadline: the message, on the cycle's page.
-    "followup:cycle_deadline": ([2025], NOBODY, MANAGE_POST),
-    "followup:cycle_report_text": ([2025], NOBODY, MANAGE_POST),
+    "followup:cycle_deadline": ([2025], TO_THE_FORMS_PAGE, MANAGE_POST),
+    "followup:cycle_report_text": ([2025], TO_THE_FORMS_PAGE, MANAGE_POST),
     # User 999 heads EDO, whose reports are not submitted: the e-mail goes.
-    "followup:cycle_remind_one": ([2025, 999], NOBODY, MANAGE_POST),
+    "followup:cycle_remind_one": ([2025, 999], TO_THE_FORMS_PAGE, MANAGE_POST),
     "followup:report_history": (
         [2025, "UTB-01"],
         {"anonymous": 302, "reader": 403, "council": 200, "head": 200, "other_head": 403,

@@ -381,3 +381,18 @@ def test_the_changes_say_whether_there_was_a_previous_cycle_to_compare_with(clie
                         opens_on=date(2025, 11, 1), deadline=date(2099, 12, 1))  # fmt: skip
     page = client.get("/cycles/2025/").content.decode()
     assert "Inget har ändrats sedan Uppföljning 2024." in page
+
+
+@pytest.mark.django_db
+def test_a_forms_address_asked_for_again_leads_to_the_forms_page(client, secretariat, open_cycle):
+    """After a review refused with its errors the address is …/review/: a reload or the
+    language switch asks for it with GET, and reaches the report, not an empty 405."""
+    client.force_login(secretariat)
+    shown = client.post(_report_url("UTB-01") + "review/", {"decision": "approve"})
+    assert shown.status_code in (200, 400)
+    again = client.get(_report_url("UTB-01") + "review/")
+    assert again.status_code == 302 and again.url == _report_url("UTB-01")
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": _report_url("UTB-01") + "review/"}, follow=True)  # fmt: skip
+    assert switched.status_code == 200 and "UTB-01" in switched.content.decode()
+    assert client.get("/cycles/2025/remind/7/").url == "/cycles/2025/"
+    assert client.put(_report_url("UTB-01") + "review/").status_code == 405
