@@ -281,6 +281,8 @@ class IndicatorRowForm(Form):
     """One department's value of an indicator; both left empty, the value is removed."""
 
     department = forms.ChoiceField(widget=forms.HiddenInput)
+    # Written as the language writes it ("68,5" in Swedish; a point is read too): a
+    # text field, since a browser's number field may drop a comma it does not expect.
     value = forms.DecimalField(
         label=_("Value"),
         max_digits=7,
@@ -288,6 +290,8 @@ class IndicatorRowForm(Form):
         min_value=-99999,
         max_value=99999,
         required=False,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 8}),
     )
     respondents = forms.IntegerField(
         label=_("Respondents"), min_value=0, max_value=1_000_000, required=False

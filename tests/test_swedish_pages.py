@@ -5,7 +5,7 @@ with the demo history loaded so that pages hold statuses, reports, risks and cha
 On every page the text a user reads or hears (the text, and the labels, titles and
 alternatives in attributes) is checked against the English catalogue's msgids: an
 interface string left untranslated shows its English msgid. Numbers the app writes use
-a decimal comma; numbers that are the plan's own (support area numbers such as 3.1,
+a decimal comma, and dates Swedish month names; numbers that are the plan's own (support area numbers such as 3.1,
 what people wrote) are the data's, and not checked.
 """
 
@@ -139,6 +139,11 @@ def test_every_page_reads_in_swedish(client, demo_history, head, secretariat, co
                 for fragment, pattern in msgids:
                     if fragment in text and pattern.search(text):
                         english.append((user.username, url, fragment))
+                # A date written the English way ("28 Nov 2026"; Swedish: "28 november 2026").
+                for day in re.findall(
+                    r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", text
+                ):
+                    english.append((user.username, url, day))
                 # A standard's name keeps its point (WCAG 2.1 is what the statement cites).
                 numbers = re.sub(r"(WCAG\)?) 2\.1", r"\1", text)
                 for number in re.findall(r"(?<![\d.,])\d+\.\d+(?![\d.])", numbers):

@@ -52,7 +52,7 @@ def test_values_for_several_departments_are_saved_at_once_and_a_cleared_one_remo
     client, secretariat, open_cycle
 ):
     client.force_login(secretariat)
-    first = {"EDO": ("71.5", 12), "HR": ("68", 30)}
+    first = {"EDO": ("71,5", 12), "HR": ("68", 30)}  # a decimal comma, as Swedish writes it
     response = client.post(URL, indicator_data("PULS index", first))
     assert response.status_code == 302
     assert response["Location"] == "/cycles/2025/goals/?indicator=PULS+index"
@@ -62,10 +62,11 @@ def test_values_for_several_departments_are_saved_at_once_and_a_cleared_one_remo
     }
     # The page opens on the indicator, its values in their rows.
     html = client.get(response["Location"]).content.decode()
-    assert 'value="71.50"' in html and 'value="30"' in html
+    assert 'value="71,50"' in html and 'value="30"' in html  # shown as Swedish writes it
+    assert 'inputmode="decimal"' in html and 'type="number" name="value-0-value"' not in html
 
     # HR cleared: its value goes; EDO unchanged; the audit trail keeps what was removed.
-    response = client.post(URL, indicator_data("PULS index", {"EDO": ("71.5", 12)}))
+    response = client.post(URL, indicator_data("PULS index", {"EDO": ("71.5", 12)}))  # a point too
     assert response.status_code == 302
     assert _values() == {("PULS index", "EDO"): (Decimal("71.5"), 12)}
     removal = AuditEntry.objects.filter(kind="indicator").order_by("pk").last()
