@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,20 @@ class PlanSection:
         ]
 
 
+def _filter_in_place(form) -> None:
+    """With htmx, a choice (a select, a checkbox) filters as soon as it changes; the text
+    waits for the form's submit (Enter or the button), so a search is one request, not a
+    change and a submit. The form's own hx attributes (target, swap, URL) are inherited."""
+    for name, field in form.fields.items():
+        if name != "q":
+            field.widget.attrs |= {
+                "data-hx-get": reverse("followup:plan"),
+                "data-hx-trigger": "change",
+                "data-hx-include": "closest form",
+                "data-hx-sync": "closest form:replace",
+            }
+
+
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
@@ -98,6 +113,7 @@ def plan(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "followup/plan_empty.html")
     today = timezone.localdate()
     form = PlanPageFilterForm(request.GET or None)
+    _filter_in_place(form)
     areas = DevelopmentArea.objects.filter(plan=action_plan)
     if request.htmx and "section" in request.GET:
         return _plan_section(request, areas, today)

@@ -24,7 +24,9 @@ def _to_report(s: Standing) -> bool:
 
 
 def _returned(s: Standing) -> bool:
-    return s.report is not None and s.report.is_returned
+    """Its report came back to the head, who may report it (not an area the department only
+    takes part in: that one is its responsible head's)."""
+    return bool(s.area.can_edit and s.report is not None and s.report.is_returned)
 
 
 # (key, label, question), in the order the filters are offered.

@@ -240,11 +240,24 @@ def test_a_readers_journey(page_for, live_server, reader):
     page = page_for("reader")
     assert page.url.endswith("/")  # readers land on the plan
     assert axe_violations(page) == []
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "resehanteringen" in r.url else None)
     page.fill("#id_q", "resehanteringen")
     page.press("#id_q", "Enter")
     page.wait_for_function("location.search.includes('q=resehanteringen')")
     page.wait_for_selector("#results >> text=1 utvecklingsområde")
+    assert len(asked) == 1, asked  # Enter both changes and submits the text: one request
     assert axe_violations(page) == []
+    # A choice filters as soon as it changes, the search kept.
+    page.select_option("#id_support_area", "HR")
+    page.wait_for_function("location.search.includes('support_area=HR')")
+    assert "q=resehanteringen" in page.url
+    # Back: the form shows the filter its results are for (no stale snapshot).
+    page.go_back()
+    page.wait_for_function("!location.search.includes('support_area=HR')")
+    page.wait_for_selector("#results >> text=1 utvecklingsområde")
+    assert page.input_value("#id_q") == "resehanteringen"
+    assert page.input_value("#id_support_area") == ""
     page.click("a[href='/areas/HR-04/']")
     assert "Organisera resehanteringen på KTH" in page.inner_text("h1")
     assert "Uppdatera status" not in page.inner_text("main")

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -208,6 +209,17 @@ def test_the_reports_to_hand_in_and_those_returned_with_their_comment(client, he
     row = _row(returned, "UTB-01")
     assert "Återskickad" in row and "Say what the pilot showed." in row
     assert 'href="/cycles/2025/reports/UTB-01/"' in row or "/cycles/2025/" in row
+    # A returned report of an area EDO only takes part in is its responsible head's.
+    foi = FollowUpReport.objects.get(cycle=open_cycle, area__key="FOI-01")
+    foi_head = User.objects.create_user("foi-head")
+    Department.objects.get(pk=foi.area.responsible_department_id).heads.add(foi_head)
+    cycles.report_save(report=foi, user=foi_head, seen_version=foi.version,
+                       fields={"status": "ongoing", "traffic_light": "green"},
+                       risks=[], benefits=[], submit=True)  # fmt: skip
+    foi.refresh_from_db()
+    cycles.report_review(report=foi, user=secretariat, approve=False, reviewer_light="green",
+                         comment="More.", notify=False)  # fmt: skip
+    assert _count(client.get(URL).content.decode(), "returned") == 1
     # Areas EDO only takes part in are not EDO's to report.
     to_report = _keys(client.get(URL, {"show": "to_report"}).content.decode())
     assert "FOI-01" not in to_report and "UTB-01" in to_report
